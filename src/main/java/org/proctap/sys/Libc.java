@@ -1,0 +1,162 @@
+package org.proctap.sys;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The handful of libc calls Java's file APIs lack: non-blocking open, read that reports EAGAIN,
+ * poll with a timeout. tracefs's {@code trace_pipe_raw} needs all three: a blocking read wakes on
+ * every single event, while poll() waits for {@code buffer_percent} or the timeout
+ * (kernel/trace/trace.c, tracing_buffers_poll).
+ */
+public final class Libc {
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final short POLLIN = 0x1;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle READ = downcall("read",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle CLOSE = downcall("close",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle POLL = downcall("poll",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle KILL = downcall("kill",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle GETEUID = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
+
+    private Libc() {
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO);
+    }
+
+    /** A per-thread scratch area for errno capture; callers keep one per thread. */
+    public static MemorySegment newErrnoState(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** kill(2); returns 0 or the errno. */
+    public static int kill(long pid, int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = newErrnoState(arena);
+            int rc = (int) KILL.invokeExact(state, (int) pid, signal);
+            return rc == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** open(2); throws with the path and errno name on failure. */
+    public static int open(String path, int flags) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = newErrnoState(arena);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags | O_CLOEXEC);
+            if (fd < 0) {
+                throw new IOException("open " + path + ": " + Errno.describe(errno(state)));
+            }
+            return fd;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * read(2) into {@code buffer}; returns the byte count, 0 at end of file, or {@code -EAGAIN} when
+     * a non-blocking descriptor has nothing to read. Other errors throw.
+     */
+    public static long read(int fd, MemorySegment buffer, MemorySegment errnoState) throws IOException {
+        while (true) {
+            long n;
+            try {
+                n = (long) READ.invokeExact(errnoState, fd, buffer, buffer.byteSize());
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+            if (n >= 0) {
+                return n;
+            }
+            int e = errno(errnoState);
+            if (e == Errno.EINTR) {
+                continue;
+            }
+            if (e == Errno.EAGAIN) {
+                return -Errno.EAGAIN;
+            }
+            throw new IOException("read fd " + fd + ": " + Errno.describe(e));
+        }
+    }
+
+    /**
+     * poll(2) one descriptor for POLLIN; {@code pollfd} is 8 bytes from {@link #newPollFd}.
+     * Returns true when readable, false on timeout or EINTR.
+     */
+    public static boolean pollIn(MemorySegment pollfd, int fd, int timeoutMs, MemorySegment errnoState) throws IOException {
+        pollfd.set(ValueLayout.JAVA_INT, 0, fd);
+        pollfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
+        pollfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+        int n;
+        try {
+            n = (int) POLL.invokeExact(errnoState, pollfd, 1L, timeoutMs);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (n < 0) {
+            int e = errno(errnoState);
+            if (e == Errno.EINTR) {
+                return false;
+            }
+            throw new IOException("poll fd " + fd + ": " + Errno.describe(e));
+        }
+        return n > 0 && (pollfd.get(ValueLayout.JAVA_SHORT, 6) & POLLIN) != 0;
+    }
+
+    public static MemorySegment newPollFd(Arena arena) {
+        return arena.allocate(8, 4);
+    }
+
+    public static void close(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            int unused = (int) CLOSE.invokeExact(newErrnoState(arena), fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+}
