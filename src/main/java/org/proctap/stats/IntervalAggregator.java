@@ -1,0 +1,92 @@
+package org.proctap.stats;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.proctap.report.CounterSnapshot;
+import org.proctap.report.CpuTaskCounters;
+import org.proctap.report.IntervalReport;
+
+/**
+ * Turns running totals into tables: per-interval differences (the seed resets its counts every
+ * interval) or, with {@code cumulative}, totals since the start. Sources only ever report running
+ * totals, so a reader that samples while the kernel counts can neither lose nor double-count an
+ * increment; a task that disappears from the snapshots keeps its last totals here.
+ */
+public final class IntervalAggregator {
+    private static final Comparator<CpuTaskCounters> ORDER =
+            Comparator.comparingInt(CpuTaskCounters::cpu).thenComparingInt(CpuTaskCounters::tid)
+                    .thenComparingLong(CpuTaskCounters::incarnation);
+
+    private record Key(int cpu, long incarnation) {
+    }
+
+    private final boolean cumulative;
+    private final Map<Key, CpuTaskCounters> last = new LinkedHashMap<>();
+    private long[] lastLost = new long[0];
+    private long[] lastRepairs = new long[0];
+    private long lastTs;
+    private final long startTs;
+    private int index;
+
+    public IntervalAggregator(boolean cumulative, long startTs) {
+        this.cumulative = cumulative;
+        this.startTs = startTs;
+        this.lastTs = startTs;
+    }
+
+    public IntervalReport next(CounterSnapshot snap) {
+        List<CpuTaskCounters> rows = new ArrayList<>();
+        Map<Key, CpuTaskCounters> seen = new HashMap<>();
+        for (CpuTaskCounters now : snap.counters()) {
+            Key key = new Key(now.cpu(), now.incarnation());
+            CpuTaskCounters before = last.get(key);
+            CpuTaskCounters delta = before == null ? now : clampedDelta(now, before);
+            seen.put(key, now);
+            if (!cumulative && !delta.isZero()) {
+                rows.add(delta);
+            }
+        }
+        if (cumulative) {
+            last.putAll(seen);
+            for (CpuTaskCounters total : last.values()) {
+                if (!total.isZero()) {
+                    rows.add(total);
+                }
+            }
+        } else {
+            last.clear();
+            last.putAll(seen);
+        }
+        rows.sort(ORDER);
+        long[] lost = cumulative ? snap.lostPerCpu().clone() : minus(snap.lostPerCpu(), lastLost);
+        long[] repairs = cumulative ? snap.repairsPerCpu().clone() : minus(snap.repairsPerCpu(), lastRepairs);
+        lastLost = snap.lostPerCpu().clone();
+        lastRepairs = snap.repairsPerCpu().clone();
+        long from = cumulative ? startTs : lastTs;
+        lastTs = snap.ts();
+        return new IntervalReport(++index, from, snap.ts(), List.copyOf(rows), lost, repairs, snap.fin(), cumulative);
+    }
+
+    /** Totals never shrink; if a source ever reported less, show no negative time. */
+    private static CpuTaskCounters clampedDelta(CpuTaskCounters now, CpuTaskCounters before) {
+        CpuTaskCounters d = now.minus(before);
+        if (d.runs() >= 0 && d.oncpuNs() >= 0 && d.timerCount() >= 0 && d.timerNs() >= 0) {
+            return d;
+        }
+        return new CpuTaskCounters(d.cpu(), d.tid(), d.incarnation(), d.tgid(), d.comm(), Math.max(0, d.runs()),
+                Math.max(0, d.oncpuNs()), Math.max(0, d.timerCount()), Math.max(0, d.timerNs()));
+    }
+
+    private static long[] minus(long[] now, long[] before) {
+        long[] d = new long[now.length];
+        for (int i = 0; i < now.length; i++) {
+            d[i] = now[i] - (i < before.length ? before[i] : 0);
+        }
+        return d;
+    }
+}

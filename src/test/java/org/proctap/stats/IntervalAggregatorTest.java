@@ -1,0 +1,65 @@
+package org.proctap.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.proctap.report.CounterSnapshot;
+import org.proctap.report.CpuTaskCounters;
+import org.proctap.report.IntervalReport;
+
+class IntervalAggregatorTest {
+    private static CpuTaskCounters c(int cpu, int tid, long inc, long runs, long oncpu) {
+        return new CpuTaskCounters(cpu, tid, inc, tid, "t" + tid, runs, oncpu, runs, runs * 10);
+    }
+
+    private static CounterSnapshot snap(long ts, List<CpuTaskCounters> rows, long lost0, boolean fin) {
+        return new CounterSnapshot(ts, rows, new long[] {lost0, 0}, new long[] {0, 0}, fin);
+    }
+
+    @Test
+    void perIntervalRowsAreDifferencesAndIdleRowsDisappear() {
+        IntervalAggregator agg = new IntervalAggregator(false, 0);
+        IntervalReport first = agg.next(snap(100, List.of(c(0, 1, 1, 5, 50), c(1, 2, 2, 1, 10)), 0, false));
+        assertThat(first.rows()).extracting(CpuTaskCounters::runs).containsExactly(5L, 1L);
+        assertThat(first.startNs()).isZero();
+        IntervalReport second = agg.next(snap(200, List.of(c(0, 1, 1, 7, 80), c(1, 2, 2, 1, 10)), 3, true));
+        assertThat(second.rows()).hasSize(1);
+        assertThat(second.rows().getFirst().runs()).isEqualTo(2);
+        assertThat(second.rows().getFirst().oncpuNs()).isEqualTo(30);
+        assertThat(second.startNs()).isEqualTo(100);
+        assertThat(second.lostPerCpu()).containsExactly(3, 0);
+        assertThat(second.fin()).isTrue();
+        assertThat(second.index()).isEqualTo(2);
+    }
+
+    @Test
+    void cumulativeKeepsTasksThatAreGone() {
+        IntervalAggregator agg = new IntervalAggregator(true, 0);
+        agg.next(snap(100, List.of(c(0, 1, 1, 5, 50), c(0, 2, 2, 1, 10)), 1, false));
+        IntervalReport second = agg.next(snap(200, List.of(c(0, 1, 1, 6, 60)), 2, false));
+        assertThat(second.rows()).extracting(CpuTaskCounters::tid).containsExactly(1, 2);
+        assertThat(second.rows()).extracting(CpuTaskCounters::runs).containsExactly(6L, 1L);
+        assertThat(second.startNs()).isZero();
+        assertThat(second.lostPerCpu()).containsExactly(2, 0);
+    }
+
+    @Test
+    void reusedPidIsANewRowNotANegativeDifference() {
+        IntervalAggregator agg = new IntervalAggregator(false, 0);
+        agg.next(snap(100, List.of(c(0, 7, 1, 9, 90)), 0, false));
+        IntervalReport second = agg.next(snap(200, List.of(c(0, 7, 1, 9, 90), c(0, 7, 2, 1, 5)), 0, false));
+        assertThat(second.rows()).singleElement().satisfies(r -> {
+            assertThat(r.incarnation()).isEqualTo(2);
+            assertThat(r.runs()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void rowsAreOrderedByCpuThenTask() {
+        IntervalAggregator agg = new IntervalAggregator(false, 0);
+        IntervalReport r = agg.next(snap(1, List.of(c(1, 3, 3, 1, 1), c(0, 9, 9, 1, 1), c(0, 2, 2, 1, 1)), 0, false));
+        assertThat(r.rows()).extracting(x -> x.cpu() + ":" + x.tid()).containsExactly("0:2", "0:9", "1:3");
+    }
+}
