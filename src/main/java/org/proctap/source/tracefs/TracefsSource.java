@@ -1,0 +1,438 @@
+package org.proctap.source.tracefs;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.proctap.event.Event;
+import org.proctap.event.ProcessExec;
+import org.proctap.event.TaskRename;
+import org.proctap.model.InitialScan;
+import org.proctap.model.NameMatcher;
+import org.proctap.model.TargetSpec;
+import org.proctap.model.TaskRegistry;
+import org.proctap.proc.ProcFs;
+import org.proctap.report.CounterSnapshot;
+import org.proctap.source.EventSource;
+import org.proctap.source.SourceException;
+import org.proctap.source.SourceListener;
+import org.proctap.stats.EventProcessor;
+import org.proctap.stats.Lifecycle;
+import org.proctap.stats.SchedAccounting;
+import org.proctap.sys.Cpus;
+
+/**
+ * The tracefs source: two instances of its own, one reader thread per CPU and instance that only
+ * copies raw pages, and one processing thread that decodes, merges by timestamp and accounts.
+ */
+public final class TracefsSource implements EventSource {
+    /** A pid no task can have (PID_MAX_LIMIT): keeps an empty pid filter from tracing everyone. */
+    static final int NO_PID = 4_194_304;
+
+    private final TargetSpec spec;
+    private final List<Integer> pinnedPids;
+    private final Config config;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<PageReader> readers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>(65_536);
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile Throwable failure;
+    private volatile long stopTs = -1;
+    private TraceInstance sched;
+    private TraceInstance life;
+    private boolean closed;
+
+    /** Buffer sizes and wake-up cadence. */
+    public record Config(int schedBufferKb, int lifeBufferKb, int pollMs) {
+        /**
+         * 8 MB per CPU holds ~0.4 s of a context-switch storm (~19 MB/s measured with
+         * perf bench sched pipe); readers wake every 100 ms or at half full.
+         */
+        public static final Config DEFAULT = new Config(8192, 1024, 100);
+    }
+
+    /**
+     * @param pinnedPids processes proctap started (the command), watched with all descendants
+     */
+    public TracefsSource(TargetSpec spec, List<Integer> pinnedPids, Config config) {
+        this.spec = spec;
+        this.pinnedPids = List.copyOf(pinnedPids);
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return "tracefs";
+    }
+
+    @Override
+    public void start(SourceListener listener, long intervalNs) {
+        Tracefs tracefs = Tracefs.locateOrMount();
+        if (tracefs.mountedByUs()) {
+            listener.onNotice("mounted tracefs at " + tracefs.root());
+        }
+        List<String> stale = TraceInstance.removeStale(tracefs);
+        if (!stale.isEmpty()) {
+            listener.onNotice("removed tracefs instances left by a killed proctap: " + String.join(", ", stale));
+        }
+        long self = ProcessHandle.current().pid();
+        sched = TraceInstance.create(tracefs, TraceInstance.PREFIX + self);
+        closeables.add(sched);
+        life = TraceInstance.create(tracefs, TraceInstance.PREFIX + self + "-life");
+        closeables.add(life);
+
+        List<EventFormat> formats = new ArrayList<>();
+        configure(sched, config.schedBufferKb(), 50, EventPlan.SCHED, formats, listener);
+        configure(life, config.lifeBufferKb(), 0, EventPlan.LIFE, formats, listener);
+        sched.write("options/event-fork", "1");
+
+        EventDecoder eventDecoder = EventDecoder.create(formats);
+        PageLayout layout = PageLayout.parse(sched.headerPage());
+        PageDecoder pageDecoder = new PageDecoder(layout, ByteOrder.nativeOrder());
+
+        TaskRegistry registry = new TaskRegistry(spec);
+        List<Integer> tids = InitialScan.run(registry, pinnedPids, self);
+        sched.write("set_event_pid", pidList(tids));
+
+        int ncpu = Cpus.possible();
+        int subbuf = subbufSize(sched);
+        int[] streamCpus = new int[2 * ncpu];
+        NameMatcher fastMatcher = spec.mode() == TargetSpec.Mode.NAME ? spec.matcher() : null;
+        for (int i = 0; i < 2 * ncpu; i++) {
+            boolean isLife = i >= ncpu;
+            int cpu = i % ncpu;
+            streamCpus[i] = cpu;
+            TraceInstance instance = isLife ? life : sched;
+            PageReader reader = new PageReader(i, instance.rawPipe(cpu), isLife ? subbufSize(life) : subbuf, queue,
+                    config.pollMs(), isLife && fastMatcher != null
+                            ? new FastFilter(pageDecoder, eventDecoder, fastMatcher, cpu, sched)
+                            : null);
+            readers.add(reader);
+            Thread t = Thread.ofPlatform().name("proctap-read-" + (isLife ? "life" : "sched") + "-cpu" + cpu)
+                    .daemon().unstarted(reader);
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.start();
+        }
+
+        long t0 = System.nanoTime();
+        life.tracingOn(true);
+        sched.tracingOn(true);
+        // Tasks born between the scan and the filter write: the filter now follows forks itself.
+        List<Integer> late = rescan(registry, self);
+        if (!late.isEmpty()) {
+            sched.append("set_event_pid", pidList(late));
+        }
+
+        StreamMerger merger = new StreamMerger(streamCpus, pageDecoder, eventDecoder);
+        SchedAccounting accounting = new SchedAccounting(registry, ncpu, t0);
+        Lifecycle lifecycle = new Lifecycle(registry, accounting, listener::onReport,
+                tid -> appendPid(tid), eventDecoder.hasGroupDead());
+        EventProcessor processor = new EventProcessor(accounting, lifecycle);
+        listener.onStart(t0);
+        Thread processing = Thread.ofPlatform().name("proctap-process").unstarted(
+                () -> process(merger, processor, accounting, listener, t0, intervalNs, ncpu));
+        threads.add(processing);
+        processing.start();
+    }
+
+    private void configure(TraceInstance instance, int bufferKb, int bufferPercent, List<EventPlan.Tracepoint> plan,
+                           List<EventFormat> formats, SourceListener listener) {
+        instance.write("trace_clock", "mono");
+        instance.write("buffer_size_kb", Integer.toString(bufferKb));
+        if (instance.exists("buffer_percent")) {
+            instance.write("buffer_percent", Integer.toString(bufferPercent));
+        }
+        for (EventPlan.Tracepoint tp : plan) {
+            if (!instance.hasEvent(tp.system(), tp.name())) {
+                if (tp.required()) {
+                    throw new SourceException("this kernel has no tracepoint " + tp.system() + ":" + tp.name());
+                }
+                listener.onNotice("this kernel has no tracepoint " + tp.system() + ":" + tp.name()
+                        + ": " + consequence(tp));
+                continue;
+            }
+            EventFormat format = instance.format(tp.system(), tp.name());
+            if (formats.stream().noneMatch(f -> f.id() == format.id())) {
+                formats.add(format); // local_timer_exit is in both instances
+            }
+            if (tp.filter() != null) {
+                instance.filter(tp.system(), tp.name(), tp.filter());
+            }
+            instance.enable(tp.system(), tp.name());
+        }
+    }
+
+    private static String consequence(EventPlan.Tracepoint tp) {
+        if (tp.filter() != null) {
+            return "switches this kernel fails to report are placed less precisely";
+        }
+        return switch (tp.system()) {
+            case "irq_vectors" -> "the hrtimer columns stay 0 (x86 only)";
+            case "syscalls" -> "fork and exec lines may not name the system call";
+            default -> "exit statuses may show as unknown";
+        };
+    }
+
+    private static int subbufSize(TraceInstance instance) {
+        if (instance.exists("buffer_subbuf_size_kb")) {
+            return Integer.parseInt(instance.read("buffer_subbuf_size_kb").strip()) * 1024;
+        }
+        return 4096;
+    }
+
+    private static List<Integer> rescan(TaskRegistry registry, long self) {
+        List<Integer> added = new ArrayList<>();
+        for (var proc : registry.watchedProcs()) {
+            for (int tid : ProcFs.threadsOf(proc.tgid)) {
+                if (registry.task(tid) == null) {
+                    registry.addTask(proc, tid, ProcFs.commOf(proc.tgid, tid));
+                    added.add(tid);
+                }
+            }
+        }
+        if (registry.spec().mode() == TargetSpec.Mode.NAME) {
+            for (ProcFs.ProcessEntry e : ProcFs.processes()) {
+                if (e.pid() != self && registry.proc(e.pid()) == null && registry.nameMatches(e.comm())) {
+                    var p = registry.addProcess(e.pid(), e.comm(), false);
+                    for (int tid : ProcFs.threadsOf(e.pid())) {
+                        registry.addTask(p, tid, tid == e.pid() ? e.comm() : ProcFs.commOf(e.pid(), tid));
+                        added.add(tid);
+                    }
+                }
+            }
+        }
+        return added;
+    }
+
+    private static String pidList(List<Integer> tids) {
+        if (tids.isEmpty()) {
+            return Integer.toString(NO_PID);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int tid : tids) {
+            sb.append(tid).append(' ');
+        }
+        return sb.toString();
+    }
+
+    private void appendPid(int tid) {
+        TraceInstance s = sched;
+        if (s != null && stopTs < 0) {
+            try {
+                s.append("set_event_pid", Integer.toString(tid));
+            } catch (SourceException e) {
+                // the task may have exited already (EINVAL is not returned for that; other errors are real)
+                if (ProcFs.exists(tid)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void process(StreamMerger merger, EventProcessor processor, SchedAccounting accounting,
+                         SourceListener listener, long t0, long intervalNs, int ncpu) {
+        java.io.PrintWriter debug = debugWriter();
+        StreamMerger.Sink sink = new StreamMerger.Sink() {
+            @Override
+            public void onEvent(Event event) {
+                if (debug != null) {
+                    debug.println(event);
+                }
+                processor.accept(event);
+            }
+
+            @Override
+            public void onLost(int stream, int cpu, long ts, long count) {
+                if (stream < ncpu) {
+                    accounting.onLost(ts, cpu); // how many: the kernel's stats, read per snapshot
+                }
+            }
+        };
+        long nextBoundary = intervalNs > 0 ? t0 + intervalNs : Long.MAX_VALUE;
+        List<Chunk> batch = new ArrayList<>();
+        try {
+            while (true) {
+                Chunk first = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    merger.accept(first);
+                    batch.clear();
+                    queue.drainTo(batch, 4096);
+                    for (Chunk c : batch) {
+                        merger.accept(c);
+                    }
+                }
+                while (true) {
+                    merger.drain(nextBoundary, sink);
+                    if (nextBoundary == Long.MAX_VALUE || merger.horizon() < nextBoundary) {
+                        break;
+                    }
+                    if (stopTs >= 0 && nextBoundary >= stopTs) {
+                        break; // the final snapshot covers it
+                    }
+                    listener.onSnapshot(snapshot(accounting, nextBoundary, false, ncpu));
+                    nextBoundary += intervalNs;
+                }
+                if (merger.allEnded()) {
+                    merger.drain(Long.MAX_VALUE, sink);
+                    if (debug != null) {
+                        debug.close();
+                    }
+                    listener.onSnapshot(snapshot(accounting, stopTs, true, ncpu));
+                    return;
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+            stopKernel();
+        } finally {
+            ended.countDown();
+        }
+    }
+
+    /** -Dproctap.debug.events=FILE writes every merged event, for diagnosing the accounting. */
+    private static java.io.PrintWriter debugWriter() {
+        String file = System.getProperty("proctap.debug.events");
+        if (file == null) {
+            return null;
+        }
+        try {
+            return new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(file)));
+        } catch (java.io.IOException e) {
+            throw new SourceException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    private CounterSnapshot snapshot(SchedAccounting accounting, long ts, boolean fin, int ncpu) {
+        long[] lost = new long[ncpu];
+        for (int cpu = 0; cpu < ncpu; cpu++) {
+            lost[cpu] = sched.stats(cpu).lost() + life.stats(cpu).lost();
+        }
+        return accounting.snapshot(ts, fin, lost);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (stopTs >= 0) {
+            return;
+        }
+        stopKernel();
+        for (PageReader r : readers) {
+            r.requestStop();
+        }
+    }
+
+    private synchronized void stopKernel() {
+        if (stopTs >= 0) {
+            return;
+        }
+        try {
+            if (life != null) {
+                life.tracingOn(false);
+            }
+            if (sched != null) {
+                sched.tracingOn(false);
+            }
+        } finally {
+            stopTs = System.nanoTime();
+        }
+    }
+
+    @Override
+    public void awaitEnd() throws InterruptedException {
+        ended.await();
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopKernel();
+        for (PageReader r : readers) {
+            r.requestStop();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        RuntimeException first = null;
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof RuntimeException re ? re : new SourceException(e.getMessage(), e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * Runs on the life-cycle readers: when a process execs or renames into a watched name, add it
+     * to the scheduling instance's pid filter at once, before the processing thread gets there,
+     * so few of its early switches go unrecorded.
+     */
+    private static final class FastFilter implements java.util.function.Consumer<ByteBuffer> {
+        private final PageDecoder pageDecoder;
+        private final EventDecoder eventDecoder;
+        private final NameMatcher matcher;
+        private final int cpu;
+        private final TraceInstance sched;
+
+        FastFilter(PageDecoder pageDecoder, EventDecoder eventDecoder, NameMatcher matcher, int cpu,
+                   TraceInstance sched) {
+            this.pageDecoder = pageDecoder;
+            this.eventDecoder = eventDecoder;
+            this.matcher = matcher;
+            this.cpu = cpu;
+            this.sched = sched;
+        }
+
+        @Override
+        public void accept(ByteBuffer page) {
+            StringBuilder pids = new StringBuilder();
+            pageDecoder.decode(page.duplicate().order(page.order()), (ts, data, offset, length) -> {
+                Event e = eventDecoder.decode(ts, cpu, data, offset, length);
+                if (e instanceof TaskRename r && matcher.matches(r.newComm())) {
+                    pids.append(r.task()).append(' ');
+                } else if (e instanceof ProcessExec x && matcher.matches(commOf(x.filename()))) {
+                    pids.append(x.pid()).append(' ');
+                }
+            });
+            if (!pids.isEmpty()) {
+                try {
+                    sched.append("set_event_pid", pids.toString());
+                } catch (SourceException ignored) {
+                    // the processing thread retries with the registry's view
+                }
+            }
+        }
+
+        private static String commOf(String path) {
+            int slash = path.lastIndexOf('/');
+            String base = slash >= 0 ? path.substring(slash + 1) : path;
+            return base.length() > NameMatcher.COMM_LEN ? base.substring(0, NameMatcher.COMM_LEN) : base;
+        }
+    }
+}
