@@ -1,0 +1,158 @@
+package org.proctap.output;
+
+import java.io.PrintStream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.proctap.report.CpuTaskCounters;
+import org.proctap.report.ExecReport;
+import org.proctap.report.ExitReport;
+import org.proctap.report.ForkReport;
+import org.proctap.report.IntervalReport;
+import org.proctap.report.Report;
+
+/**
+ * JSON Lines: one object per live event and per table row, then one per table, each with
+ * {@code type}, {@code ts_ns} (kernel CLOCK_MONOTONIC) and {@code time} (wall clock, ISO-8601 UTC).
+ * The fields are documented in the README.
+ */
+public final class JsonOutput implements Output {
+    private final PrintStream out;
+    private final WallClock clock;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public JsonOutput(PrintStream out, WallClock clock) {
+        this.out = out;
+        this.clock = clock;
+    }
+
+    private ObjectNode node(String type, long ts) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("type", type);
+        n.put("ts_ns", ts);
+        n.put("time", clock.toInstant(ts).toString());
+        return n;
+    }
+
+    private void emit(ObjectNode n) {
+        try {
+            out.println(mapper.writeValueAsString(n));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void start(StartInfo info) {
+        ObjectNode n = node("start", info.ts());
+        ObjectNode target = n.putObject("target");
+        target.put("mode", info.mode());
+        switch (info.mode()) {
+            case "name" -> target.put("name", info.target());
+            case "pid" -> {
+                var pids = target.putArray("pids");
+                info.pids().forEach(pids::add);
+            }
+            default -> {
+                var cmd = target.putArray("command");
+                info.command().forEach(cmd::add);
+                if (!info.pids().isEmpty()) {
+                    target.put("pid", info.pids().getFirst());
+                }
+            }
+        }
+        n.put("backend", info.backend());
+        n.put("interval_s", info.intervalSeconds());
+        n.put("cumulative", info.cumulative());
+        emit(n);
+        out.flush();
+    }
+
+    @Override
+    public void report(Report report) {
+        ObjectNode n;
+        switch (report) {
+            case ExecReport e -> {
+                n = node("exec", e.ts());
+                n.put("cpu", e.cpu());
+                n.put("pid", e.pid());
+                n.put("tgid", e.tgid());
+                n.put("old_pid", e.oldPid());
+                n.put("filename", e.filename());
+                n.put("syscall", e.syscall());
+                n.put("comm", e.comm());
+            }
+            case ForkReport f -> {
+                n = node("fork", f.ts());
+                n.put("cpu", f.cpu());
+                n.put("pid", f.pid());
+                n.put("tgid", f.tgid());
+                n.put("comm", f.comm());
+                n.put("child_pid", f.childPid());
+                n.put("child_tgid", f.childTgid());
+                n.put("child_comm", f.childComm());
+                n.put("kind", f.kind());
+                n.put("syscall", f.syscall());
+                n.put("thread", f.thread());
+                n.put("clone_flags", f.cloneFlags());
+            }
+            case ExitReport x -> {
+                n = node("exit", x.ts());
+                n.put("cpu", x.cpu());
+                n.put("pid", x.pid());
+                n.put("tgid", x.tgid());
+                n.put("comm", x.comm());
+                n.put("exit_code", x.status().code());
+                n.put("signal", x.status().signal());
+                n.put("signal_name", x.status().signalName());
+            }
+        }
+        emit(n);
+        out.flush();
+    }
+
+    @Override
+    public void interval(IntervalReport interval) {
+        for (CpuTaskCounters row : interval.rows()) {
+            ObjectNode n = node("stats", interval.endNs());
+            n.put("interval", interval.index());
+            n.put("start_ns", interval.startNs());
+            n.put("cpu", row.cpu());
+            n.put("pid", row.tid());
+            n.put("tgid", row.tgid());
+            n.put("comm", row.comm());
+            n.put("run", row.runs());
+            n.put("hrtimer_us", row.timerNs() / 1000);
+            n.put("hrtimer_ns", row.timerNs());
+            n.put("oncpu_ns", row.oncpuNs());
+            n.put("timer_count", row.timerCount());
+            n.put("final", interval.fin());
+            emit(n);
+        }
+        ObjectNode n = node("interval", interval.endNs());
+        n.put("interval", interval.index());
+        n.put("start_ns", interval.startNs());
+        n.put("rows", interval.rows().size());
+        ObjectNode lost = n.putObject("lost");
+        ObjectNode repairs = n.putObject("repairs");
+        for (int cpu = 0; cpu < interval.lostPerCpu().length; cpu++) {
+            lost.put(Integer.toString(cpu), interval.lostPerCpu()[cpu]);
+        }
+        for (int cpu = 0; cpu < interval.repairsPerCpu().length; cpu++) {
+            repairs.put(Integer.toString(cpu), interval.repairsPerCpu()[cpu]);
+        }
+        n.put("lost_total", interval.lostTotal());
+        n.put("final", interval.fin());
+        n.put("cumulative", interval.cumulative());
+        emit(n);
+        out.flush();
+    }
+
+    @Override
+    public void bye() {
+        emit(node("bye", System.nanoTime()));
+        out.flush();
+    }
+}

@@ -1,0 +1,74 @@
+package org.proctap.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.proctap.report.CpuTaskCounters;
+import org.proctap.report.ExitReport;
+import org.proctap.report.ExitStatus;
+import org.proctap.report.ForkReport;
+import org.proctap.report.IntervalReport;
+
+class JsonOutputTest {
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    @Test
+    void everyLineIsAnObjectWithTypeKernelTimeAndWallTime() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        JsonOutput out = new JsonOutput(new PrintStream(bytes, true, StandardCharsets.UTF_8), new WallClock(1_000_000_000L));
+        out.start(new Output.StartInfo(5, "pid", "1,2", List.of(1, 2), List.of(), "tracefs", 1.5, true));
+        out.report(new ForkReport(10, 1, 1, 1, "a", 3, 1, "a", "clone", "clone3", true, 0x3d0f00));
+        out.report(new ExitReport(11, 0, 3, 1, "a", ExitStatus.killed(9)));
+        out.interval(new IntervalReport(1, 5, 20, List.of(new CpuTaskCounters(1, 3, 7, 1, "a", 4, 1500, 2, 3000)),
+                new long[] {0, 9}, new long[] {1, 0}, true, true));
+        List<JsonNode> lines = bytes.toString(StandardCharsets.UTF_8).lines().map(this::parse).toList();
+        assertThat(lines).extracting(n -> n.get("type").asText())
+                .containsExactly("start", "fork", "exit", "stats", "interval");
+        assertThat(lines).allSatisfy(n -> {
+            assertThat(n.get("ts_ns").isIntegralNumber()).isTrue();
+            assertThat(n.get("time").asText()).startsWith("1970-01-01T00:00:01");
+        });
+        JsonNode start = lines.get(0);
+        assertThat(start.at("/target/mode").asText()).isEqualTo("pid");
+        assertThat(start.at("/target/pids/1").asInt()).isEqualTo(2);
+        assertThat(start.get("interval_s").asDouble()).isEqualTo(1.5);
+        JsonNode fork = lines.get(1);
+        assertThat(fork.get("thread").asBoolean()).isTrue();
+        assertThat(fork.get("clone_flags").asLong()).isEqualTo(0x3d0f00);
+        JsonNode exit = lines.get(2);
+        assertThat(exit.get("exit_code").isNull()).isTrue();
+        assertThat(exit.get("signal").asInt()).isEqualTo(9);
+        assertThat(exit.get("signal_name").asText()).isEqualTo("SIGKILL");
+        JsonNode row = lines.get(3);
+        assertThat(row.get("pid").asInt()).isEqualTo(3);
+        assertThat(row.get("tgid").asInt()).isEqualTo(1);
+        assertThat(row.get("run").asLong()).isEqualTo(4);
+        assertThat(row.get("oncpu_ns").asLong()).isEqualTo(1500);
+        assertThat(row.get("hrtimer_us").asLong()).isEqualTo(3);
+        assertThat(row.get("hrtimer_ns").asLong()).isEqualTo(3000);
+        assertThat(row.get("timer_count").asLong()).isEqualTo(2);
+        assertThat(row.get("final").asBoolean()).isTrue();
+        JsonNode interval = lines.get(4);
+        assertThat(interval.at("/lost/1").asLong()).isEqualTo(9);
+        assertThat(interval.get("lost_total").asLong()).isEqualTo(9);
+        assertThat(interval.at("/repairs/0").asLong()).isEqualTo(1);
+        assertThat(interval.get("rows").asInt()).isEqualTo(1);
+        assertThat(interval.get("start_ns").asLong()).isEqualTo(5);
+    }
+
+    private JsonNode parse(String line) {
+        try {
+            return mapper.readTree(line);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + line, e);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package org.proctap.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.proctap.report.CpuTaskCounters;
+import org.proctap.report.ExecReport;
+import org.proctap.report.ExitReport;
+import org.proctap.report.ExitStatus;
+import org.proctap.report.ForkReport;
+import org.proctap.report.IntervalReport;
+
+class TextOutputTest {
+    private static final IntervalReport TABLE = new IntervalReport(1, 0, 5_000_000_000L, List.of(
+            new CpuTaskCounters(0, 289123, 1, 289123, "stress", 86, 4_210_523_000L, 412, 9_700_400),
+            new CpuTaskCounters(1, 289122, 2, 289122, "stress", 0, 0, 0, 0)),
+            new long[] {0, 1234}, new long[] {0, 0}, false, false);
+
+    private static String render(boolean seed, java.util.function.Consumer<TextOutput> body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TextOutput out = new TextOutput(new PrintStream(bytes, true, StandardCharsets.UTF_8), seed);
+        body.accept(out);
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String golden(String name) throws IOException {
+        try (InputStream in = TextOutputTest.class.getResourceAsStream("/golden/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void tableMatchesGolden() throws IOException {
+        assertThat(render(false, o -> o.interval(TABLE))).isEqualTo(golden("table.txt"));
+    }
+
+    @Test
+    void seedFormatHasExactlyTheSeedsFiveColumns() throws IOException {
+        String text = render(true, o -> o.interval(TABLE));
+        assertThat(text).isEqualTo(golden("table-seed.txt"));
+        assertThat(text.lines().filter(l -> l.matches("\\d+\\t\\d+\\t.*")))
+                .allSatisfy(l -> assertThat(l.split("\t")).hasSize(5));
+    }
+
+    @Test
+    void liveLinesUseTheSeedsWords() {
+        String text = render(false, o -> {
+            o.start(new Output.StartInfo(0, "name", "stress", List.of(), List.of(), "tracefs", 5, false));
+            o.report(new ExecReport(1, 0, 289122, 289122, 289122, "./stress", "execve", "stress"));
+            o.report(new ForkReport(2, 0, 289122, 289122, "stress", 289123, 289123, "stress", "fork", "clone", false, 17));
+            o.report(new ForkReport(3, 0, 289122, 289122, "stress", 289124, 289122, "stress", "clone", "clone3", true, 0));
+            o.report(new ExitReport(4, 0, 289123, 289123, "stress", ExitStatus.exited(3)));
+            o.report(new ExitReport(5, 0, 289122, 289122, "stress", ExitStatus.killed(15)));
+            o.report(new ExitReport(6, 0, 289125, 289125, "stress", ExitStatus.UNKNOWN));
+            o.bye();
+        });
+        assertThat(text).isEqualTo("""
+                Watching process: stress
+                PID 289122 executed execve syscall for pathname: ./stress
+                PID 289122 executed fork (clone syscall): child PID 289123 is a process
+                PID 289122 executed clone (clone3 syscall): child PID 289124 is a thread
+                PID 289123 exited with code 3
+                PID 289122 was killed by signal SIGTERM (15)
+                PID 289125 exited (exit status unknown)
+                Bye...
+                """);
+    }
+}
