@@ -1,0 +1,15 @@
+package org.proctap.cli;
+
+/** Exit codes, as the JDK's jfr tool and shells use them. */
+final class ExitCodes {
+    static final int OK = 0;
+    /** The environment or the data: not root, tracefs refused, no such process. */
+    static final int ENVIRONMENT = 1;
+    /** Bad command line. */
+    static final int USAGE = 2;
+    /** The command to run does not exist (as a shell says). */
+    static final int COMMAND_NOT_FOUND = 127;
+
+    private ExitCodes() {
+    }
+}

@@ -1,0 +1,20 @@
+package org.proctap.cli;
+
+import java.util.List;
+
+import org.proctap.model.TargetSpec;
+
+/** The parsed command line. */
+record Options(TargetSpec target, double intervalSeconds, boolean cumulative, boolean seedFormat, boolean json,
+               Backend backend) {
+
+    enum Backend { AUTO, BPF, TRACEFS }
+
+    long intervalNs() {
+        return Math.round(intervalSeconds * 1e9);
+    }
+
+    List<String> command() {
+        return target.command();
+    }
+}

@@ -1,0 +1,122 @@
+package org.proctap.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.PatternSyntaxException;
+
+import org.proctap.model.NameMatcher;
+import org.proctap.model.TargetSpec;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The command line, declared for picocli; {@link #toOptions} validates it into {@link Options}. */
+@Command(name = "proctap", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        usageHelpAutoWidth = true,
+        customSynopsis = {
+            "proctap [OPTIONS] NAME",
+            "       proctap [OPTIONS] -p PID[,PID...]",
+            "       proctap [OPTIONS] -- COMMAND [ARGS...]",
+        },
+        description = "%nWatch processes and show how the kernel schedules them, CPU by CPU: every exec, fork, "
+                + "clone and exit of the watched processes as it happens, and every interval a table per CPU and "
+                + "task of how often it ran, how long, and how long the timer interrupt took while it was the one "
+                + "running. Stop with Ctrl-C (a final table, then Bye...). Needs root.%n")
+final class ProctapCommand {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "0..1", paramLabel = "NAME",
+            description = "Watch processes whose name contains NAME (and all their threads).")
+    String name;
+
+    @Option(names = "--exact", description = "NAME must equal the process name.")
+    boolean exact;
+
+    @Option(names = "--regex", description = "NAME is a regular expression found in the process name.")
+    boolean regex;
+
+    @Option(names = {"-p", "--pid"}, split = ",", paramLabel = "PID", description = "Watch these processes instead.")
+    List<Integer> pids = new ArrayList<>();
+
+    @Option(names = {"-f", "--follow"}, description = "Also watch every descendant of a watched process.")
+    boolean follow;
+
+    @Option(names = {"-i", "--interval"}, paramLabel = "SECONDS", defaultValue = "5",
+            description = "Print the table every SECONDS (default ${DEFAULT-VALUE}; 0 = only at the end).")
+    double interval;
+
+    @Option(names = "--cumulative", description = "Running totals instead of counts reset every interval.")
+    boolean cumulative;
+
+    @Option(names = "--seed-format", description = "Print only the original script's five columns.")
+    boolean seedFormat;
+
+    @Option(names = "--json", description = "JSON Lines on stdout instead of text (fields: see README).")
+    boolean json;
+
+    @Option(names = "--backend", paramLabel = "auto|bpf|tracefs", defaultValue = "auto",
+            description = "Event source: bpf (count in the kernel), tracefs (ring buffers decoded in Java), "
+                    + "or auto (bpf when it loads, else tracefs). Default: ${DEFAULT-VALUE}.")
+    String backend;
+
+    /** @param command the words after "--" (null when there was no "--") */
+    Options toOptions(List<String> command) {
+        int modes = (name != null ? 1 : 0) + (pids.isEmpty() ? 0 : 1) + (command != null ? 1 : 0);
+        if (modes == 0) {
+            throw usage("say what to watch: NAME, -p PID or -- COMMAND");
+        }
+        if (modes > 1) {
+            throw usage("give only one of NAME, -p PID and -- COMMAND");
+        }
+        if (command != null && command.isEmpty()) {
+            throw usage("no COMMAND after --");
+        }
+        if ((exact || regex) && name == null) {
+            throw usage("--exact and --regex apply to NAME");
+        }
+        if (exact && regex) {
+            throw usage("--exact and --regex cannot be combined");
+        }
+        if (name != null && name.isEmpty()) {
+            throw usage("NAME is empty");
+        }
+        if (!(interval >= 0) || interval > 1e6) {
+            throw usage("--interval must be a number of seconds >= 0");
+        }
+        if (interval > 0 && interval < 0.01) {
+            throw usage("--interval must be at least 0.01 s (or 0 for only the final table)");
+        }
+        for (int pid : pids) {
+            if (pid <= 0) {
+                throw usage("not a process id: " + pid);
+            }
+        }
+        Options.Backend b = switch (backend) {
+            case "auto" -> Options.Backend.AUTO;
+            case "bpf" -> Options.Backend.BPF;
+            case "tracefs" -> Options.Backend.TRACEFS;
+            default -> throw usage("--backend must be auto, bpf or tracefs, not '" + backend + "'");
+        };
+        TargetSpec target;
+        if (name != null) {
+            try {
+                target = TargetSpec.byName(NameMatcher.of(name, exact, regex), follow);
+            } catch (PatternSyntaxException e) {
+                throw usage("bad --regex: " + e.getDescription());
+            }
+        } else if (!pids.isEmpty()) {
+            target = TargetSpec.byPids(pids, follow);
+        } else {
+            target = TargetSpec.command(command);
+        }
+        return new Options(target, interval, cumulative, seedFormat, json, b);
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

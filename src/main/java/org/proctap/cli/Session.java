@@ -1,0 +1,165 @@
+package org.proctap.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+
+import org.proctap.model.TargetSpec;
+import org.proctap.output.JsonOutput;
+import org.proctap.output.Output;
+import org.proctap.output.TextOutput;
+import org.proctap.output.WallClock;
+import org.proctap.report.CounterSnapshot;
+import org.proctap.report.Report;
+import org.proctap.source.EventSource;
+import org.proctap.source.SourceException;
+import org.proctap.source.SourceListener;
+import org.proctap.source.tracefs.TracefsSource;
+import org.proctap.stats.IntervalAggregator;
+
+import sun.misc.Signal;
+
+/**
+ * One run: start the command (if any), start the source, print what it reports, stop on
+ * SIGINT/SIGTERM or when the command ends, print the final table and "Bye...", and leave nothing
+ * behind in the kernel on any of those paths.
+ */
+final class Session {
+    private final Options options;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Output output;
+    private volatile EventSource source;
+    private volatile boolean stopRequested;
+
+    Session(Options options, PrintStream out, PrintStream err) {
+        this.options = options;
+        this.out = out;
+        this.err = err;
+        this.output = options.json() ? new JsonOutput(out, new WallClock()) : new TextOutput(out, options.seedFormat());
+    }
+
+    int run() {
+        TargetSpec target = options.target();
+        CommandLauncher launcher = null;
+        boolean resumed = false;
+        List<Integer> pinned = List.of();
+        if (target.mode() == TargetSpec.Mode.COMMAND) {
+            launcher = new CommandLauncher(target.command());
+            launcher.check();
+        }
+        Thread cleanup = Thread.ofPlatform().unstarted(this::closeQuietly);
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        installSignalHandlers();
+        try {
+            if (launcher != null) {
+                pinned = List.of((int) launcher.startStopped());
+            }
+            EventSource src = createSource(pinned);
+            source = src;
+            src.start(new Listener(pinned), options.intervalNs());
+            if (stopRequested) {
+                src.stop();
+            }
+            if (launcher != null) {
+                Process process = launcher.process();
+                launcher.resume();
+                resumed = true;
+                process.onExit().thenRun(src::stop);
+            }
+            src.awaitEnd();
+            if (src.failure() != null) {
+                throw new SourceException("tracing failed: " + src.failure().getMessage(), src.failure());
+            }
+            output.bye();
+            int status = ExitCodes.OK;
+            if (launcher != null && !launcher.process().isAlive()) {
+                status = launcher.exitStatus();
+            }
+            return status;
+        } catch (IOException e) {
+            throw new UserError(ExitCodes.ENVIRONMENT, "could not start the command: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.ENVIRONMENT;
+        } finally {
+            if (launcher != null && !resumed && launcher.process() != null && launcher.process().isAlive()) {
+                launcher.process().destroyForcibly(); // never leave it stopped
+            }
+            closeQuietly();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // already running the hooks
+            }
+        }
+    }
+
+    private EventSource createSource(List<Integer> pinned) {
+        return switch (options.backend()) {
+            case AUTO, TRACEFS -> new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
+            case BPF -> throw new UserError(ExitCodes.ENVIRONMENT, "the bpf backend is not built yet: use --backend tracefs");
+        };
+    }
+
+    private void installSignalHandlers() {
+        for (String name : List.of("INT", "TERM")) {
+            Signal.handle(new Signal(name), signal -> {
+                stopRequested = true;
+                EventSource s = source;
+                if (s != null) {
+                    s.stop();
+                }
+            });
+        }
+    }
+
+    private synchronized void closeQuietly() {
+        EventSource s = source;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                err.println("proctap: " + e.getMessage());
+            }
+        }
+    }
+
+    private final class Listener implements SourceListener {
+        private final List<Integer> pinned;
+        private IntervalAggregator aggregator;
+
+        Listener(List<Integer> pinned) {
+            this.pinned = pinned;
+        }
+
+        @Override
+        public void onStart(long ts) {
+            aggregator = new IntervalAggregator(options.cumulative(), ts);
+            TargetSpec t = options.target();
+            String mode = switch (t.mode()) {
+                case NAME -> "name";
+                case PIDS -> "pid";
+                case COMMAND -> "command";
+            };
+            List<Integer> pids = t.mode() == TargetSpec.Mode.PIDS ? t.pids() : pinned;
+            output.start(new Output.StartInfo(ts, mode, t.describe(), pids, t.command(), source.name(),
+                    options.intervalSeconds(), options.cumulative()));
+        }
+
+        @Override
+        public void onReport(Report report) {
+            output.report(report);
+        }
+
+        @Override
+        public void onSnapshot(CounterSnapshot snapshot) {
+            output.interval(aggregator.next(snapshot));
+        }
+
+        @Override
+        public void onNotice(String message) {
+            err.println("proctap: " + message);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package org.proctap.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "''| say what to watch",
+        "--bogus x| Unknown option",
+        "a -p 1| give only one of",
+        "-i -1 a| --interval must be",
+        "-i 0.001 a| --interval must be at least",
+        "--exact --regex a| cannot be combined",
+        "--regex (| bad --regex",
+        "--backend foo a| --backend must be",
+        "--exact -p 3| apply to NAME",
+        "-p 0| not a process id",
+        "--| no COMMAND after --",
+    })
+    void usageErrorsExitTwoWithTheMessageAndUsage(String args, String message) {
+        String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
+        assertThat(run(argv)).isEqualTo(2);
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertThat(text).startsWith("proctap: ").contains(message).contains("Usage: proctap");
+        assertThat(text).doesNotContain("Exception");
+    }
+
+    @Test
+    void helpAndVersionExitZero() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("-- COMMAND").contains("--seed-format");
+        assertThat(run("-V")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("proctap ");
+    }
+
+    @Test
+    void missingCommandIs127() {
+        assertThat(run("--", "/nonexistent/program", "x")).isEqualTo(127);
+        assertThat(err.toString(StandardCharsets.UTF_8).strip())
+                .isEqualTo("proctap: command not found: /nonexistent/program");
+    }
+}
