@@ -14,6 +14,9 @@ import org.proctap.report.Report;
 import org.proctap.source.EventSource;
 import org.proctap.source.SourceException;
 import org.proctap.source.SourceListener;
+import org.proctap.source.bpf.BpfSource;
+import org.proctap.source.bpf.BpfUnavailableException;
+import org.proctap.source.bpf.LibbpfException;
 import org.proctap.source.tracefs.TracefsSource;
 import org.proctap.stats.IntervalAggregator;
 
@@ -95,11 +98,30 @@ final class Session {
         }
     }
 
+    /**
+     * bpf when asked, or for auto when it loads; auto falls back to tracefs with one line saying
+     * why. Loading happens here, before anything is attached, so a fallback leaves nothing behind.
+     */
     private EventSource createSource(List<Integer> pinned) {
-        return switch (options.backend()) {
-            case AUTO, TRACEFS -> new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
-            case BPF -> throw new UserError(ExitCodes.ENVIRONMENT, "the bpf backend is not built yet: use --backend tracefs");
-        };
+        if (options.backend() == Options.Backend.TRACEFS) {
+            return new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
+        }
+        BpfSource bpf = new BpfSource(options.target(), pinned);
+        String reason;
+        try {
+            bpf.load();
+            return bpf;
+        } catch (BpfUnavailableException e) {
+            reason = e.getMessage();
+        } catch (LibbpfException e) {
+            reason = e.headline();
+        }
+        bpf.close();
+        if (options.backend() == Options.Backend.BPF) {
+            throw new UserError(ExitCodes.ENVIRONMENT, "the bpf backend cannot run: " + reason);
+        }
+        err.println("proctap: bpf unavailable (" + reason + "); using tracefs");
+        return new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
     }
 
     private void installSignalHandlers() {

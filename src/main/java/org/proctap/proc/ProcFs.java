@@ -95,6 +95,16 @@ public final class ProcFs {
         return -1;
     }
 
+    /** /proc/sys/kernel/pid_max: thread ids are below it. */
+    public static int pidMax() {
+        String v = readString(PROC.resolve("sys/kernel/pid_max"));
+        try {
+            return v == null ? 32768 : Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            return 32768;
+        }
+    }
+
     public static boolean exists(int pid) {
         return Files.exists(PROC.resolve(Integer.toString(pid)));
     }

@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * proctap.bpf.c - scheduling statistics of watched processes, counted in the kernel.
+ *
+ * The user-space twin of this file is org.proctap.stats.SchedAccounting: same rules, same
+ * numbers. Per CPU it keeps who runs since when; per task (counts, a per-CPU hash) running
+ * totals that are never reset: user space reads them whenever it likes and subtracts, so an
+ * increment that lands while it reads is seen in this read or the next, never lost or twice.
+ * Life-cycle events (exec, fork/clone, exit, rename) go to user space through one ring buffer,
+ * in the order they happened.
+ *
+ * Everything attaches to raw tracepoints (this kernel has no kprobes and no fentry/tp_btf), and
+ * reads task_struct fields with CO-RE relocations against the running kernel's BTF, so no
+ * hard-coded offset can silently read the wrong field on another kernel.
+ */
+#include "bpf_shim.h"
+#include "proctap.h"
+
+BPF_LICENSE("GPL");
+
+/* ---- the few kernel types read here; libbpf relocates every field offset (CO-RE) ---- */
+struct thread_info {
+	__u32 cpu;
+} __attribute__((preserve_access_index));
+
+struct signal_struct {
+	int group_exit_code;
+	unsigned int flags;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	struct thread_info thread_info;
+	int pid;
+	int tgid;
+	char comm[16];
+	int exit_code;
+	struct signal_struct *signal;
+	struct task_struct *group_leader;
+} __attribute__((preserve_access_index));
+
+struct linux_binprm {
+	const char *filename;
+} __attribute__((preserve_access_index));
+
+struct pt_regs {
+	unsigned long orig_ax;
+} __attribute__((preserve_access_index));
+
+/* include/linux/sched/signal.h */
+#define SIGNAL_GROUP_EXIT 0x00000004
+
+static struct task_struct *(*bpf_get_current_task_btf)(void) = (void *)158;
+static struct pt_regs *(*bpf_task_pt_regs)(struct task_struct *task) = (void *)175;
+
+/* ---- configuration, written by user space before load (frozen .rodata) ---- */
+const volatile __u32 match_mode = PT_MATCH_NONE;
+const volatile __u32 needle_len = 0;
+const volatile char needle[PT_COMM_LEN] = {};
+/* children of watched processes are watched whatever their name (-f, -- COMMAND) */
+const volatile __u32 follow = 0;
+/* bpf_task_pt_regs is usable here: name the system call of execs and forks */
+const volatile __u32 read_syscall_nr = 0;
+
+/* ---- maps ---- */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct pt_proc);
+} procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct pt_counts);
+} counts SEC(".maps");
+
+/* cur_task lives here, not in the exported pt_cpu_state: it is a kernel address. */
+struct cpu_private {
+	struct pt_cpu_state pub;
+	__u64 cur_task;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_private);
+} cpu_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct pt_hint);
+} hints SEC(".maps");
+
+/* tasks between sched_prepare_exec and sched_process_exec: was the process watched before? */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} execing SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PT_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* ---- helpers ---- */
+static __always_inline void stat_inc(__u32 slot)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &slot);
+	if (v)
+		(*v)++;
+}
+
+static __always_inline struct cpu_private *this_cpu(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&cpu_state, &zero);
+}
+
+static __always_inline struct pt_counts *counts_of(__u32 pid)
+{
+	struct pt_counts *c = bpf_map_lookup_elem(&counts, &pid);
+	if (c)
+		return c;
+	struct pt_counts zero = {};
+	/* NOEXIST: another CPU may have created it meanwhile; never overwrite */
+	bpf_map_update_elem(&counts, &pid, &zero, BPF_NOEXIST);
+	c = bpf_map_lookup_elem(&counts, &pid);
+	if (!c)
+		stat_inc(PT_STAT_COUNTS_FULL);
+	return c;
+}
+
+static __always_inline bool watched_tgid(__u32 tgid)
+{
+	struct pt_proc *p = bpf_map_lookup_elem(&procs, &tgid);
+	return p && (p->flags & PT_PROC_WATCHED);
+}
+
+/* Does comm (NUL-terminated, at most 15 chars) match NAME the way the user asked? */
+static __always_inline bool name_match(const char *comm)
+{
+	if (match_mode == PT_MATCH_EXACT) {
+		for (int i = 0; i < PT_COMM_LEN; i++) {
+			if (comm[i] != needle[i])
+				return false;
+			if (comm[i] == 0)
+				return true;
+		}
+		return true;
+	}
+	if (match_mode != PT_MATCH_SUBSTRING || needle_len == 0)
+		return false;
+	for (int i = 0; i < PT_COMM_LEN; i++) {
+		if (comm[i] == 0 || i + needle_len > PT_COMM_LEN - 1)
+			return false;
+		bool hit = true;
+		for (int j = 0; j < PT_COMM_LEN - 1; j++) {
+			if (j >= needle_len)
+				break;
+			if (comm[(i + j) & (PT_COMM_LEN - 1)] != needle[j]) {
+				hit = false;
+				break;
+			}
+		}
+		if (hit)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void credit(struct cpu_private *s, __u64 until)
+{
+	if (!(s->pub.flags & PT_CPU_WATCHED) || until <= s->pub.since)
+		return;
+	struct pt_counts *c = counts_of(s->pub.cur_pid);
+	if (c)
+		c->oncpu_ns += until - s->pub.since;
+}
+
+/* When a watched task was last made runnable on this CPU, if within [from, to]; else 0. */
+static __always_inline __u64 enqueued_here(__u32 pid, __u32 cpu, __u64 from, __u64 to)
+{
+	struct pt_hint *h = bpf_map_lookup_elem(&hints, &pid);
+	if (h && h->cpu == cpu && h->ts >= from && h->ts <= to)
+		return h->ts;
+	return 0;
+}
+
+static __always_inline void set_current(struct cpu_private *s, __u64 task, __u32 pid, __u32 tgid, bool watched,
+					__u64 since, __u64 now)
+{
+	s->cur_task = task;
+	s->pub.cur_pid = pid;
+	s->pub.cur_tgid = tgid;
+	s->pub.flags = PT_CPU_KNOWN | (watched ? PT_CPU_WATCHED : 0);
+	s->pub.since = since;
+	s->pub.evidence = now;
+}
+
+/*
+ * Whatever fired, the current task is running on this CPU now. If it is not the one we think
+ * runs here, a switch was never reported (on this VM, sched_switch out of the idle task on some
+ * CPUs never fires): repair as SchedAccounting.repair does.
+ */
+static __always_inline void observe(struct cpu_private *s, __u64 now, __u32 cpu)
+{
+	__u64 task = bpf_get_current_task();
+	if (task == s->cur_task && (s->pub.flags & PT_CPU_KNOWN)) {
+		s->pub.evidence = now;
+		return;
+	}
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 pid = (__u32)pid_tgid;
+	__u32 tgid = pid_tgid >> 32;
+	bool watched = watched_tgid(tgid);
+	if (!(s->pub.flags & PT_CPU_KNOWN)) {
+		/* first sight since start: running since start (user space set since) */
+		__u64 since = s->pub.since;
+		set_current(s, task, pid, tgid, watched, since, now);
+		return;
+	}
+	stat_inc(PT_STAT_REPAIRS);
+	__u64 at = s->pub.evidence;
+	if (watched) {
+		__u64 hint = enqueued_here(pid, cpu, s->pub.since, now);
+		if (hint)
+			at = s->pub.cur_pid == 0 ? hint : (hint > at ? hint : at);
+	}
+	if (at > now)
+		at = now;
+	credit(s, at);
+	set_current(s, task, pid, tgid, watched, at, now);
+	if (watched) {
+		struct pt_counts *c = counts_of(pid);
+		if (c)
+			c->runs++;
+	}
+}
+
+static __always_inline __s32 syscall_nr(void)
+{
+	if (!read_syscall_nr)
+		return -1;
+	struct pt_regs *regs = bpf_task_pt_regs(bpf_get_current_task_btf());
+	unsigned long nr = 0;
+	if (bpf_probe_read_kernel(&nr, sizeof(nr), &regs->orig_ax))
+		return -1;
+	return (__s32)nr;
+}
+
+static __always_inline void fill_hdr(struct pt_event_hdr *h, __u32 type, __u64 now, __u32 pid, __u32 tgid)
+{
+	h->type = type;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts = now;
+	h->pid = pid;
+	h->tgid = tgid;
+}
+
+/* ---- programs ---- */
+
+SEC("raw_tracepoint/sched_switch")
+int pt_sched_switch(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *next = (struct task_struct *)ctx->args[2];
+	__u64 now = bpf_ktime_get_ns();
+	struct cpu_private *s = this_cpu();
+	if (!s)
+		return 0;
+	__u32 cpu = bpf_get_smp_processor_id();
+	observe(s, now, cpu); /* current is prev */
+	__u32 prev_pid = s->pub.cur_pid;
+	credit(s, now);
+
+	int next_tgid = 0;
+	bpf_probe_read_kernel(&next_tgid, sizeof(next_tgid), &next->tgid);
+	bool watched = watched_tgid(next_tgid);
+	int next_pid = 0;
+	__u64 start = now;
+	if (watched) {
+		bpf_probe_read_kernel(&next_pid, sizeof(next_pid), &next->pid);
+		/* Out of idle the kernel charges the task from its wake-up (the run queue clock is
+		 * not updated again before exec_start is taken): do the same. */
+		if (prev_pid == 0) {
+			__u64 hint = enqueued_here(next_pid, cpu, s->pub.since, now);
+			if (hint)
+				start = hint;
+		}
+	}
+	set_current(s, (__u64)next, next_pid, next_tgid, watched, start, now);
+	s->pub.timer_start = 0;
+	if (watched) {
+		struct pt_counts *c = counts_of(next_pid);
+		if (c)
+			c->runs++;
+	}
+	return 0;
+}
+
+static __always_inline void hint(struct task_struct *p, __u32 target_cpu, __u64 now)
+{
+	int tgid = 0;
+	bpf_probe_read_kernel(&tgid, sizeof(tgid), &p->tgid);
+	if (!watched_tgid(tgid))
+		return;
+	__u32 pid = 0;
+	bpf_probe_read_kernel(&pid, sizeof(pid), &p->pid);
+	struct pt_hint h = {.ts = now, .cpu = target_cpu};
+	bpf_map_update_elem(&hints, &pid, &h, BPF_ANY);
+}
+
+static __always_inline int on_wakeup(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *p = (struct task_struct *)ctx->args[0];
+	__u64 now = bpf_ktime_get_ns();
+	struct cpu_private *s = this_cpu();
+	if (s)
+		observe(s, now, bpf_get_smp_processor_id());
+	__u32 target = 0;
+	bpf_probe_read_kernel(&target, sizeof(target), &p->thread_info.cpu);
+	hint(p, target, now);
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_wakeup")
+int pt_sched_wakeup(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_wakeup(ctx);
+}
+
+SEC("raw_tracepoint/sched_wakeup_new")
+int pt_sched_wakeup_new(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_wakeup(ctx);
+}
+
+SEC("raw_tracepoint/sched_migrate_task")
+int pt_sched_migrate_task(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *p = (struct task_struct *)ctx->args[0];
+	__u64 now = bpf_ktime_get_ns();
+	struct cpu_private *s = this_cpu();
+	if (s)
+		observe(s, now, bpf_get_smp_processor_id());
+	hint(p, (__u32)ctx->args[1], now);
+	return 0;
+}
+
+SEC("raw_tracepoint/local_timer_entry")
+int pt_local_timer_entry(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct cpu_private *s = this_cpu();
+	if (!s)
+		return 0;
+	observe(s, now, bpf_get_smp_processor_id());
+	s->pub.timer_start = (s->pub.flags & PT_CPU_WATCHED) ? now : 0;
+	return 0;
+}
+
+SEC("raw_tracepoint/local_timer_exit")
+int pt_local_timer_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct cpu_private *s = this_cpu();
+	if (!s)
+		return 0;
+	observe(s, now, bpf_get_smp_processor_id());
+	if (s->pub.timer_start && (s->pub.flags & PT_CPU_WATCHED) && now >= s->pub.timer_start) {
+		struct pt_counts *c = counts_of(s->pub.cur_pid);
+		if (c) {
+			c->timer_count++;
+			c->timer_ns += now - s->pub.timer_start;
+		}
+	}
+	s->pub.timer_start = 0;
+	return 0;
+}
+
+/* copy_process() fires task_newtask once the child has its ids, in the parent's context. */
+SEC("raw_tracepoint/task_newtask")
+int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *child = (struct task_struct *)ctx->args[0];
+	__u64 clone_flags = ctx->args[1];
+	__u64 now = bpf_ktime_get_ns();
+	struct cpu_private *s = this_cpu();
+	if (s)
+		observe(s, now, bpf_get_smp_processor_id());
+
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 parent_tgid = pid_tgid >> 32;
+	struct pt_proc *parent = bpf_map_lookup_elem(&procs, &parent_tgid);
+	bool parent_watched = parent && (parent->flags & PT_PROC_WATCHED);
+	int child_pid = 0, child_tgid = 0;
+	bpf_probe_read_kernel(&child_pid, sizeof(child_pid), &child->pid);
+	bpf_probe_read_kernel(&child_tgid, sizeof(child_tgid), &child->tgid);
+	char child_comm[PT_COMM_LEN] = {};
+	bpf_probe_read_kernel(child_comm, sizeof(child_comm), child->comm);
+
+	bool child_watched = parent_watched;
+	if ((__u32)child_tgid != parent_tgid) {
+		/* a new process: watched when it matches by name, or as a followed descendant */
+		__u32 flags = 0;
+		if (parent_watched && follow)
+			flags = PT_PROC_WATCHED | PT_PROC_PINNED;
+		else if (name_match(child_comm))
+			flags = PT_PROC_WATCHED;
+		child_watched = flags != 0;
+		if (flags) {
+			struct pt_proc p = {.flags = flags};
+			__u32 key = child_tgid;
+			bpf_map_update_elem(&procs, &key, &p, BPF_ANY);
+		} else {
+			__u32 key = child_tgid;
+			bpf_map_delete_elem(&procs, &key); /* a stale entry of a reused pid */
+		}
+	}
+	if (!parent_watched)
+		return 0;
+	struct pt_fork_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(PT_STAT_RINGBUF_DROPS);
+		return 0;
+	}
+	fill_hdr(&e->hdr, PT_EV_FORK, now, (__u32)pid_tgid, parent_tgid);
+	bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
+	e->child_pid = child_pid;
+	e->child_tgid = child_tgid;
+	e->clone_flags = clone_flags;
+	e->syscall_nr = syscall_nr();
+	e->child_watched = child_watched;
+	__builtin_memcpy(e->child_comm, child_comm, sizeof(child_comm));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* fs/exec.c begin_new_exec(): before de_thread and the comm change (Linux 6.10+). */
+SEC("raw_tracepoint/sched_prepare_exec")
+int pt_sched_prepare_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 pid = (__u32)pid_tgid;
+	__u32 was = watched_tgid(pid_tgid >> 32);
+	bpf_map_update_elem(&execing, &pid, &was, BPF_ANY);
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exec")
+int pt_sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 old_pid = (__u32)ctx->args[1];
+	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
+	__u64 now = bpf_ktime_get_ns();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 pid = (__u32)pid_tgid;
+	__u32 tgid = pid_tgid >> 32;
+	struct cpu_private *s = this_cpu();
+
+	__u32 was = 0;
+	__u32 *w = bpf_map_lookup_elem(&execing, &old_pid);
+	if (w) {
+		was = *w;
+		bpf_map_delete_elem(&execing, &old_pid);
+	}
+	struct pt_proc *p = bpf_map_lookup_elem(&procs, &tgid);
+	if (!w)
+		was = p && (p->flags & PT_PROC_WATCHED);
+	bool pinned = p && (p->flags & PT_PROC_PINNED);
+	char comm[PT_COMM_LEN] = {};
+	bpf_get_current_comm(comm, sizeof(comm));
+	bool now_watched = pinned || name_match(comm);
+	__u32 flags = (now_watched ? PT_PROC_WATCHED : 0) | (pinned ? PT_PROC_PINNED : 0);
+	if (flags) {
+		struct pt_proc np = {.flags = flags};
+		bpf_map_update_elem(&procs, &tgid, &np, BPF_ANY);
+	} else if (p) {
+		bpf_map_delete_elem(&procs, &tgid);
+	}
+	if (s) {
+		observe(s, now, bpf_get_smp_processor_id());
+		/* attribute the running slice to what was true before the exec */
+		bool cur_watched = s->pub.flags & PT_CPU_WATCHED;
+		if (cur_watched != now_watched || s->pub.cur_pid != pid) {
+			credit(s, now);
+			set_current(s, bpf_get_current_task(), pid, tgid, now_watched, now, now);
+		}
+	}
+	if (!was && !now_watched && match_mode != PT_MATCH_USER)
+		return 0;
+	struct pt_exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(PT_STAT_RINGBUF_DROPS);
+		return 0;
+	}
+	fill_hdr(&e->hdr, PT_EV_EXEC, now, pid, tgid);
+	__builtin_memcpy(e->hdr.comm, comm, sizeof(comm));
+	e->old_pid = old_pid;
+	e->syscall_nr = syscall_nr();
+	e->was_watched = was;
+	e->now_watched = now_watched;
+	const char *filename = 0;
+	bpf_probe_read_kernel(&filename, sizeof(filename), &bprm->filename);
+	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename) < 0)
+		e->filename[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exit")
+int pt_sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (struct task_struct *)ctx->args[0];
+	bool group_dead = ctx->args[1] & 1;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 pid = (__u32)pid_tgid;
+	__u32 tgid = pid_tgid >> 32;
+	struct cpu_private *s = this_cpu();
+	if (s)
+		observe(s, now, bpf_get_smp_processor_id());
+	bpf_map_delete_elem(&hints, &pid);
+	bpf_map_delete_elem(&execing, &pid);
+	if (!watched_tgid(tgid))
+		return 0;
+	struct pt_exit_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(PT_STAT_RINGBUF_DROPS);
+	} else {
+		fill_hdr(&e->hdr, PT_EV_EXIT, now, pid, tgid);
+		bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
+		e->group_dead = group_dead;
+		e->wait_status = 0;
+		if (group_dead) {
+			/* kernel/exit.c wait_task_zombie(): the group exit code if the process exited
+			 * as a group (exit_group, fatal signal), else the main thread's own code */
+			struct signal_struct *sig = 0;
+			bpf_probe_read_kernel(&sig, sizeof(sig), &task->signal);
+			unsigned int sflags = 0;
+			int status = 0;
+			bpf_probe_read_kernel(&sflags, sizeof(sflags), &sig->flags);
+			if (sflags & SIGNAL_GROUP_EXIT) {
+				bpf_probe_read_kernel(&status, sizeof(status), &sig->group_exit_code);
+			} else {
+				struct task_struct *leader = 0;
+				bpf_probe_read_kernel(&leader, sizeof(leader), &task->group_leader);
+				bpf_probe_read_kernel(&status, sizeof(status), &leader->exit_code);
+			}
+			e->wait_status = status;
+		}
+		bpf_ringbuf_submit(e, 0);
+	}
+	if (group_dead)
+		bpf_map_delete_elem(&procs, &tgid); /* the last slice still counts: cpu_state knows */
+	return 0;
+}
+
+SEC("raw_tracepoint/task_rename")
+int pt_task_rename(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (struct task_struct *)ctx->args[0];
+	const char *newcomm = (const char *)ctx->args[1];
+	__u64 now = bpf_ktime_get_ns();
+	int pid = 0, tgid = 0;
+	bpf_probe_read_kernel(&pid, sizeof(pid), &task->pid);
+	bpf_probe_read_kernel(&tgid, sizeof(tgid), &task->tgid);
+	__u32 key = pid;
+	if (bpf_map_lookup_elem(&execing, &key))
+		return 0; /* exec renames; sched_process_exec handles it */
+	char comm[PT_COMM_LEN] = {};
+	bpf_probe_read_kernel_str(comm, sizeof(comm), newcomm);
+	__u32 tkey = tgid;
+	struct pt_proc *p = bpf_map_lookup_elem(&procs, &tkey);
+	bool was = p && (p->flags & PT_PROC_WATCHED);
+	bool pinned = p && (p->flags & PT_PROC_PINNED);
+	bool leader = pid == tgid;
+	bool now_watched = was;
+	if (leader && (match_mode == PT_MATCH_SUBSTRING || match_mode == PT_MATCH_EXACT)) {
+		/* the process name is its main thread's comm: it may start or stop matching */
+		now_watched = pinned || name_match(comm);
+		if (now_watched != was) {
+			struct cpu_private *s = this_cpu();
+			if (s && bpf_get_current_task() == (__u64)task) {
+				observe(s, now, bpf_get_smp_processor_id());
+				credit(s, now);
+				set_current(s, (__u64)task, pid, tgid, now_watched, now, now);
+			}
+			if (now_watched) {
+				struct pt_proc np = {.flags = PT_PROC_WATCHED | (pinned ? PT_PROC_PINNED : 0)};
+				bpf_map_update_elem(&procs, &tkey, &np, BPF_ANY);
+			} else {
+				bpf_map_delete_elem(&procs, &tkey);
+			}
+		}
+	}
+	if (!was && !now_watched && !(match_mode == PT_MATCH_USER && leader))
+		return 0;
+	struct pt_rename_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(PT_STAT_RINGBUF_DROPS);
+		return 0;
+	}
+	fill_hdr(&e->hdr, PT_EV_RENAME, now, pid, tgid);
+	__builtin_memcpy(e->hdr.comm, comm, sizeof(comm));
+	e->is_leader = leader;
+	e->now_watched = now_watched;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * proctap.h - the whole contract between proctap.bpf.c and Java (org.proctap.source.bpf.Wire).
+ * Every struct here is mirrored by a Java MemoryLayout; WireLayoutTest compiles this header with
+ * gcc and checks each size and offset against the Java side. Change both together.
+ * Only fixed-size types, naturally aligned, so BPF, gcc and Java agree without packing.
+ */
+#ifndef PROCTAP_H
+#define PROCTAP_H
+
+#ifndef __BPF__
+#include <stdint.h>
+typedef uint8_t __u8;
+typedef uint32_t __u32;
+typedef int32_t __s32;
+typedef uint64_t __u64;
+#endif
+
+#define PT_COMM_LEN 16
+#define PT_PATH_LEN 4096
+
+/* procs map value flags */
+#define PT_PROC_WATCHED 1u  /* counted and reported */
+#define PT_PROC_PINNED 2u   /* watched whatever its name: -p, the command, a followed descendant */
+
+/* cpu_state.flags */
+#define PT_CPU_KNOWN 1u     /* cur_pid is known (not just after start) */
+#define PT_CPU_WATCHED 2u   /* cur_pid belongs to a watched process */
+
+/* config: how the name is matched (rodata "match_mode") */
+#define PT_MATCH_NONE 0     /* -p or -- COMMAND: only pinned processes */
+#define PT_MATCH_SUBSTRING 1
+#define PT_MATCH_EXACT 2
+#define PT_MATCH_USER 3     /* --regex: the kernel can't; user space decides from exec/rename events */
+
+/* ring buffer event types */
+#define PT_EV_EXEC 1
+#define PT_EV_FORK 2
+#define PT_EV_EXIT 3
+#define PT_EV_RENAME 4
+
+/* stats map (per-CPU array) slots */
+#define PT_STAT_RINGBUF_DROPS 0 /* live events lost: the ring buffer was full */
+#define PT_STAT_COUNTS_FULL 1   /* counter updates lost: the counts map was full */
+#define PT_STAT_REPAIRS 2       /* switch sequences repaired (see SchedAccounting) */
+#define PT_STAT_MAX 4
+
+/* procs: tgid -> */
+struct pt_proc {
+	__u32 flags;
+	__u32 pad;
+};
+
+/* counts (per-CPU hash): tid -> running totals on this CPU, never reset */
+struct pt_counts {
+	__u64 runs;        /* switch-ins */
+	__u64 oncpu_ns;    /* time on the CPU, closed slices */
+	__u64 timer_count; /* local timer interrupts taken while this task ran */
+	__u64 timer_ns;    /* time in them */
+};
+
+/* cpu_state (per-CPU array, one slot): who runs here since when */
+struct pt_cpu_state {
+	__u32 cur_pid;
+	__u32 cur_tgid;
+	__u32 flags;
+	__u32 pad;
+	__u64 since;       /* start of cur's current slice (counted up to the next switch) */
+	__u64 evidence;    /* last time anything showed cur running here */
+	__u64 timer_start; /* local_timer_entry time, 0 when not in the timer interrupt */
+};
+
+/* hints: tid -> where and when a watched task was last made runnable */
+struct pt_hint {
+	__u64 ts;
+	__u32 cpu;
+	__u32 pad;
+};
+
+/* Every ring buffer record starts with this. */
+struct pt_event_hdr {
+	__u32 type;
+	__u32 cpu;
+	__u64 ts;          /* bpf_ktime_get_ns: CLOCK_MONOTONIC, like the tracefs instances */
+	__u32 pid;         /* the task the event is about */
+	__u32 tgid;
+	char comm[PT_COMM_LEN];
+};
+
+struct pt_exec_event {
+	struct pt_event_hdr hdr; /* pid/tgid/comm after the exec */
+	__u32 old_pid;
+	__s32 syscall_nr;        /* 59 execve, 322 execveat, -1 unknown */
+	__u32 was_watched;
+	__u32 now_watched;
+	char filename[PT_PATH_LEN];
+};
+
+struct pt_fork_event {
+	struct pt_event_hdr hdr; /* the parent (the task that called fork/clone) */
+	__u32 child_pid;
+	__u32 child_tgid;
+	__u64 clone_flags;
+	__s32 syscall_nr;        /* 56 clone, 57 fork, 58 vfork, 435 clone3, -1 unknown */
+	__u32 child_watched;
+	char child_comm[PT_COMM_LEN];
+};
+
+struct pt_exit_event {
+	struct pt_event_hdr hdr;
+	__s32 wait_status;       /* as wait(2) would see it; valid when group_dead */
+	__u32 group_dead;
+};
+
+struct pt_rename_event {
+	struct pt_event_hdr hdr; /* pid = the renamed task, comm = its new name */
+	__u32 is_leader;
+	__u32 now_watched;
+};
+
+#endif /* PROCTAP_H */

@@ -1,0 +1,118 @@
+package org.proctap.source.bpf;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The Java half of src/main/bpf/proctap.h, the whole contract with the BPF program. Each layout
+ * mirrors one C struct field by field; WireLayoutTest compiles the header with gcc and checks
+ * every size and offset against these. Change both together.
+ */
+public final class Wire {
+    private Wire() {
+    }
+
+    public static final int COMM_LEN = 16;
+    public static final int PATH_LEN = 4096;
+
+    public static final int PROC_WATCHED = 1;
+    public static final int PROC_PINNED = 2;
+
+    public static final int CPU_KNOWN = 1;
+    public static final int CPU_WATCHED = 2;
+
+    public static final int MATCH_NONE = 0;
+    public static final int MATCH_SUBSTRING = 1;
+    public static final int MATCH_EXACT = 2;
+    public static final int MATCH_USER = 3;
+
+    public static final int EV_EXEC = 1;
+    public static final int EV_FORK = 2;
+    public static final int EV_EXIT = 3;
+    public static final int EV_RENAME = 4;
+
+    public static final int STAT_RINGBUF_DROPS = 0;
+    public static final int STAT_COUNTS_FULL = 1;
+    public static final int STAT_REPAIRS = 2;
+    public static final int STAT_MAX = 4;
+
+    private static final ValueLayout.OfInt U32 = JAVA_INT;
+    private static final ValueLayout.OfLong U64 = JAVA_LONG;
+
+    private static MemoryLayout comm(String name) {
+        return MemoryLayout.sequenceLayout(COMM_LEN, ValueLayout.JAVA_BYTE).withName(name);
+    }
+
+    public static final StructLayout PROC = MemoryLayout.structLayout(
+            U32.withName("flags"), U32.withName("pad")).withName("pt_proc");
+
+    public static final StructLayout COUNTS = MemoryLayout.structLayout(
+            U64.withName("runs"), U64.withName("oncpu_ns"), U64.withName("timer_count"),
+            U64.withName("timer_ns")).withName("pt_counts");
+
+    public static final StructLayout CPU_STATE = MemoryLayout.structLayout(
+            U32.withName("cur_pid"), U32.withName("cur_tgid"), U32.withName("flags"), U32.withName("pad"),
+            U64.withName("since"), U64.withName("evidence"), U64.withName("timer_start")).withName("pt_cpu_state");
+
+    public static final StructLayout HINT = MemoryLayout.structLayout(
+            U64.withName("ts"), U32.withName("cpu"), U32.withName("pad")).withName("pt_hint");
+
+    public static final StructLayout EVENT_HDR = MemoryLayout.structLayout(
+            U32.withName("type"), U32.withName("cpu"), U64.withName("ts"), U32.withName("pid"), U32.withName("tgid"),
+            comm("comm")).withName("pt_event_hdr");
+
+    public static final StructLayout EXEC_EVENT = MemoryLayout.structLayout(
+            EVENT_HDR.withName("hdr"), U32.withName("old_pid"), JAVA_INT.withName("syscall_nr"),
+            U32.withName("was_watched"), U32.withName("now_watched"),
+            MemoryLayout.sequenceLayout(PATH_LEN, ValueLayout.JAVA_BYTE).withName("filename")).withName("pt_exec_event");
+
+    public static final StructLayout FORK_EVENT = MemoryLayout.structLayout(
+            EVENT_HDR.withName("hdr"), U32.withName("child_pid"), U32.withName("child_tgid"),
+            U64.withName("clone_flags"), JAVA_INT.withName("syscall_nr"), U32.withName("child_watched"),
+            comm("child_comm")).withName("pt_fork_event");
+
+    public static final StructLayout EXIT_EVENT = MemoryLayout.structLayout(
+            EVENT_HDR.withName("hdr"), JAVA_INT.withName("wait_status"), U32.withName("group_dead"))
+            .withName("pt_exit_event");
+
+    public static final StructLayout RENAME_EVENT = MemoryLayout.structLayout(
+            EVENT_HDR.withName("hdr"), U32.withName("is_leader"), U32.withName("now_watched"))
+            .withName("pt_rename_event");
+
+    /** Offset of a (possibly nested: "hdr", "pid") field of a layout. */
+    public static long offset(StructLayout layout, String... path) {
+        MemoryLayout.PathElement[] elements = new MemoryLayout.PathElement[path.length];
+        for (int i = 0; i < path.length; i++) {
+            elements[i] = groupElement(path[i]);
+        }
+        return layout.byteOffset(elements);
+    }
+
+    /** Reads a u32/s32 field. */
+    public static int i32(MemorySegment s, StructLayout layout, String... path) {
+        return s.get(ValueLayout.JAVA_INT_UNALIGNED, offset(layout, path));
+    }
+
+    public static long i64(MemorySegment s, StructLayout layout, String... path) {
+        return s.get(ValueLayout.JAVA_LONG_UNALIGNED, offset(layout, path));
+    }
+
+    /** A NUL-terminated char array field. */
+    public static String string(MemorySegment s, StructLayout layout, int max, String... path) {
+        long at = offset(layout, path);
+        int len = 0;
+        long limit = Math.min(max, s.byteSize() - at);
+        while (len < limit && s.get(ValueLayout.JAVA_BYTE, at + len) != 0) {
+            len++;
+        }
+        byte[] bytes = s.asSlice(at, len).toArray(ValueLayout.JAVA_BYTE);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
