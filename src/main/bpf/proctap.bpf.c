@@ -9,8 +9,20 @@
  * Life-cycle events (exec, fork/clone, exit, rename) go to user space through one ring buffer,
  * in the order they happened.
  *
+ * A slice's on-CPU time is what the kernel itself charged: next->se.sum_exec_runtime when it is
+ * switched in, subtracted from the same field when it is switched out (update_curr() ran in
+ * __schedule() just before the tracepoint). That is exactly what /proc/PID/task/TID/schedstat
+ * and CLOCK_THREAD_CPUTIME_ID report, including the wake-up latency the kernel charges a task
+ * that takes over an idle CPU (which the tracefs source reproduces from sched_wakeup). Where no
+ * such start value exists (a task found running at start, a repaired slice, a slice split by an
+ * exec) the slice is timed with bpf_ktime_get_ns. There is no wake-up program: at one or more
+ * per context switch it would cost more than the switch program itself.
+ *
+ * A switch-in is added to runs when its slice ends, so one counter update per switch does; user
+ * space adds run_pending for the slices still running when it reads.
+ *
  * Everything attaches to raw tracepoints (this kernel has no kprobes and no fentry/tp_btf), and
- * reads task_struct fields with CO-RE relocations against the running kernel's BTF, so no
+ * task_struct fields are read with CO-RE relocations against the running kernel's BTF, so no
  * hard-coded offset can silently read the wrong field on another kernel.
  */
 #include "bpf_shim.h"
@@ -28,8 +40,13 @@ struct signal_struct {
 	unsigned int flags;
 } __attribute__((preserve_access_index));
 
+struct sched_entity {
+	__u64 sum_exec_runtime;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	struct thread_info thread_info;
+	struct sched_entity se;
 	int pid;
 	int tgid;
 	char comm[16];
@@ -48,6 +65,14 @@ struct pt_regs {
 
 /* include/linux/sched/signal.h */
 #define SIGNAL_GROUP_EXIT 0x00000004
+
+/* BPF_FIELD_BYTE_OFFSET for __builtin_preserve_field_info (libbpf's bpf_core_read.h) */
+#define FIELD_BYTE_OFFSET 0
+/* pid and tgid have been adjacent in task_struct as long as both existed: read them with one
+ * call. CO-RE resolves both offsets at load time and the verifier drops the branch not taken. */
+#define TGID_FOLLOWS_PID()                                                                        \
+	(__builtin_preserve_field_info(((struct task_struct *)0)->tgid, FIELD_BYTE_OFFSET) ==     \
+	 __builtin_preserve_field_info(((struct task_struct *)0)->pid, FIELD_BYTE_OFFSET) + 4)
 
 static struct task_struct *(*bpf_get_current_task_btf)(void) = (void *)158;
 static struct pt_regs *(*bpf_task_pt_regs)(struct task_struct *task) = (void *)175;
@@ -69,18 +94,21 @@ struct {
 	__type(value, struct pt_proc);
 } procs SEC(".maps");
 
+/* preallocated: an insert from the switch path (irqs off) must never fail for want of memory */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct pt_counts);
 } counts SEC(".maps");
 
-/* cur_task lives here, not in the exported pt_cpu_state: it is a kernel address. */
+/* Kernel addresses and values stay here, after the exported pt_cpu_state. */
 struct cpu_private {
 	struct pt_cpu_state pub;
 	__u64 cur_task;
+	__u64 sum_in; /* cur->se.sum_exec_runtime when it was switched in */
+	__u32 sum_valid;
+	__u32 pad;
 };
 
 struct {
@@ -89,14 +117,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cpu_private);
 } cpu_state SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);
-	__type(value, struct pt_hint);
-} hints SEC(".maps");
 
 /* tasks between sched_prepare_exec and sched_process_exec: was the process watched before? */
 struct {
@@ -184,28 +204,26 @@ static __always_inline bool name_match(const char *comm)
 	return false;
 }
 
+/* Closes cur's slice at until, timed with the clock, and counts its switch-in. */
 static __always_inline void credit(struct cpu_private *s, __u64 until)
 {
-	if (!(s->pub.flags & PT_CPU_WATCHED) || until <= s->pub.since)
+	if (!(s->pub.flags & PT_CPU_WATCHED))
 		return;
 	struct pt_counts *c = counts_of(s->pub.cur_pid);
-	if (c)
+	if (!c)
+		return;
+	if (until > s->pub.since)
 		c->oncpu_ns += until - s->pub.since;
-}
-
-/* When a watched task was last made runnable on this CPU, if within [from, to]; else 0. */
-static __always_inline __u64 enqueued_here(__u32 pid, __u32 cpu, __u64 from, __u64 to)
-{
-	struct pt_hint *h = bpf_map_lookup_elem(&hints, &pid);
-	if (h && h->cpu == cpu && h->ts >= from && h->ts <= to)
-		return h->ts;
-	return 0;
+	c->runs += s->pub.run_pending;
+	s->pub.run_pending = 0;
 }
 
 static __always_inline void set_current(struct cpu_private *s, __u64 task, __u32 pid, __u32 tgid, bool watched,
 					__u64 since, __u64 now)
 {
 	s->cur_task = task;
+	s->sum_valid = 0;
+	s->pub.run_pending = 0;
 	s->pub.cur_pid = pid;
 	s->pub.cur_tgid = tgid;
 	s->pub.flags = PT_CPU_KNOWN | (watched ? PT_CPU_WATCHED : 0);
@@ -215,10 +233,10 @@ static __always_inline void set_current(struct cpu_private *s, __u64 task, __u32
 
 /*
  * Whatever fired, the current task is running on this CPU now. If it is not the one we think
- * runs here, a switch was never reported (on this VM, sched_switch out of the idle task on some
- * CPUs never fires): repair as SchedAccounting.repair does.
+ * runs here, a switch was missed: place it at the last evidence of the previous task and count
+ * the repair (SchedAccounting.repair does the same).
  */
-static __always_inline void observe(struct cpu_private *s, __u64 now, __u32 cpu)
+static __always_inline void observe(struct cpu_private *s, __u64 now)
 {
 	__u64 task = bpf_get_current_task();
 	if (task == s->cur_task && (s->pub.flags & PT_CPU_KNOWN)) {
@@ -237,20 +255,11 @@ static __always_inline void observe(struct cpu_private *s, __u64 now, __u32 cpu)
 	}
 	stat_inc(PT_STAT_REPAIRS);
 	__u64 at = s->pub.evidence;
-	if (watched) {
-		__u64 hint = enqueued_here(pid, cpu, s->pub.since, now);
-		if (hint)
-			at = s->pub.cur_pid == 0 ? hint : (hint > at ? hint : at);
-	}
 	if (at > now)
 		at = now;
 	credit(s, at);
 	set_current(s, task, pid, tgid, watched, at, now);
-	if (watched) {
-		struct pt_counts *c = counts_of(pid);
-		if (c)
-			c->runs++;
-	}
+	s->pub.run_pending = watched;
 }
 
 static __always_inline __s32 syscall_nr(void)
@@ -283,82 +292,38 @@ int pt_sched_switch(struct bpf_raw_tracepoint_args *ctx)
 	struct cpu_private *s = this_cpu();
 	if (!s)
 		return 0;
-	__u32 cpu = bpf_get_smp_processor_id();
-	observe(s, now, cpu); /* current is prev */
-	__u32 prev_pid = s->pub.cur_pid;
-	credit(s, now);
-
-	int next_tgid = 0;
-	bpf_probe_read_kernel(&next_tgid, sizeof(next_tgid), &next->tgid);
-	bool watched = watched_tgid(next_tgid);
-	int next_pid = 0;
-	__u64 start = now;
-	if (watched) {
-		bpf_probe_read_kernel(&next_pid, sizeof(next_pid), &next->pid);
-		/* Out of idle the kernel charges the task from its wake-up (the run queue clock is
-		 * not updated again before exec_start is taken): do the same. */
-		if (prev_pid == 0) {
-			__u64 hint = enqueued_here(next_pid, cpu, s->pub.since, now);
-			if (hint)
-				start = hint;
+	observe(s, now); /* current is prev */
+	if (s->pub.flags & PT_CPU_WATCHED) {
+		struct pt_counts *c = counts_of(s->pub.cur_pid);
+		if (c) {
+			__u64 ran = now > s->pub.since ? now - s->pub.since : 0;
+			if (s->sum_valid) {
+				/* prev's runtime was brought up to date by update_curr() in __schedule() */
+				__u64 sum = bpf_get_current_task_btf()->se.sum_exec_runtime;
+				ran = sum > s->sum_in ? sum - s->sum_in : 0;
+			}
+			c->oncpu_ns += ran;
+			c->runs += s->pub.run_pending;
 		}
 	}
-	set_current(s, (__u64)next, next_pid, next_tgid, watched, start, now);
+
+	struct {
+		int pid;
+		int tgid;
+	} ids = {};
+	if (TGID_FOLLOWS_PID()) {
+		bpf_probe_read_kernel(&ids, sizeof(ids), &next->pid);
+	} else {
+		bpf_probe_read_kernel(&ids.pid, sizeof(ids.pid), &next->pid);
+		bpf_probe_read_kernel(&ids.tgid, sizeof(ids.tgid), &next->tgid);
+	}
+	bool watched = watched_tgid(ids.tgid);
+	set_current(s, (__u64)next, ids.pid, ids.tgid, watched, now, now);
 	s->pub.timer_start = 0;
 	if (watched) {
-		struct pt_counts *c = counts_of(next_pid);
-		if (c)
-			c->runs++;
+		s->pub.run_pending = 1;
+		s->sum_valid = bpf_probe_read_kernel(&s->sum_in, sizeof(s->sum_in), &next->se.sum_exec_runtime) == 0;
 	}
-	return 0;
-}
-
-static __always_inline void hint(struct task_struct *p, __u32 target_cpu, __u64 now)
-{
-	int tgid = 0;
-	bpf_probe_read_kernel(&tgid, sizeof(tgid), &p->tgid);
-	if (!watched_tgid(tgid))
-		return;
-	__u32 pid = 0;
-	bpf_probe_read_kernel(&pid, sizeof(pid), &p->pid);
-	struct pt_hint h = {.ts = now, .cpu = target_cpu};
-	bpf_map_update_elem(&hints, &pid, &h, BPF_ANY);
-}
-
-static __always_inline int on_wakeup(struct bpf_raw_tracepoint_args *ctx)
-{
-	struct task_struct *p = (struct task_struct *)ctx->args[0];
-	__u64 now = bpf_ktime_get_ns();
-	struct cpu_private *s = this_cpu();
-	if (s)
-		observe(s, now, bpf_get_smp_processor_id());
-	__u32 target = 0;
-	bpf_probe_read_kernel(&target, sizeof(target), &p->thread_info.cpu);
-	hint(p, target, now);
-	return 0;
-}
-
-SEC("raw_tracepoint/sched_wakeup")
-int pt_sched_wakeup(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_wakeup(ctx);
-}
-
-SEC("raw_tracepoint/sched_wakeup_new")
-int pt_sched_wakeup_new(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_wakeup(ctx);
-}
-
-SEC("raw_tracepoint/sched_migrate_task")
-int pt_sched_migrate_task(struct bpf_raw_tracepoint_args *ctx)
-{
-	struct task_struct *p = (struct task_struct *)ctx->args[0];
-	__u64 now = bpf_ktime_get_ns();
-	struct cpu_private *s = this_cpu();
-	if (s)
-		observe(s, now, bpf_get_smp_processor_id());
-	hint(p, (__u32)ctx->args[1], now);
 	return 0;
 }
 
@@ -369,7 +334,7 @@ int pt_local_timer_entry(struct bpf_raw_tracepoint_args *ctx)
 	struct cpu_private *s = this_cpu();
 	if (!s)
 		return 0;
-	observe(s, now, bpf_get_smp_processor_id());
+	observe(s, now);
 	s->pub.timer_start = (s->pub.flags & PT_CPU_WATCHED) ? now : 0;
 	return 0;
 }
@@ -381,7 +346,7 @@ int pt_local_timer_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct cpu_private *s = this_cpu();
 	if (!s)
 		return 0;
-	observe(s, now, bpf_get_smp_processor_id());
+	observe(s, now);
 	if (s->pub.timer_start && (s->pub.flags & PT_CPU_WATCHED) && now >= s->pub.timer_start) {
 		struct pt_counts *c = counts_of(s->pub.cur_pid);
 		if (c) {
@@ -400,14 +365,10 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *child = (struct task_struct *)ctx->args[0];
 	__u64 clone_flags = ctx->args[1];
 	__u64 now = bpf_ktime_get_ns();
-	struct cpu_private *s = this_cpu();
-	if (s)
-		observe(s, now, bpf_get_smp_processor_id());
 
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 parent_tgid = pid_tgid >> 32;
-	struct pt_proc *parent = bpf_map_lookup_elem(&procs, &parent_tgid);
-	bool parent_watched = parent && (parent->flags & PT_PROC_WATCHED);
+	bool parent_watched = watched_tgid(parent_tgid);
 	int child_pid = 0, child_tgid = 0;
 	bpf_probe_read_kernel(&child_pid, sizeof(child_pid), &child->pid);
 	bpf_probe_read_kernel(&child_tgid, sizeof(child_tgid), &child->tgid);
@@ -423,12 +384,11 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 		else if (name_match(child_comm))
 			flags = PT_PROC_WATCHED;
 		child_watched = flags != 0;
+		__u32 key = child_tgid;
 		if (flags) {
 			struct pt_proc p = {.flags = flags};
-			__u32 key = child_tgid;
 			bpf_map_update_elem(&procs, &key, &p, BPF_ANY);
 		} else {
-			__u32 key = child_tgid;
 			bpf_map_delete_elem(&procs, &key); /* a stale entry of a reused pid */
 		}
 	}
@@ -451,7 +411,7 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* fs/exec.c begin_new_exec(): before de_thread and the comm change (Linux 6.10+). */
+/* fs/exec.c begin_new_exec(): before de_thread() and the comm change (Linux 6.10+). */
 SEC("raw_tracepoint/sched_prepare_exec")
 int pt_sched_prepare_exec(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -471,7 +431,6 @@ int pt_sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 pid = (__u32)pid_tgid;
 	__u32 tgid = pid_tgid >> 32;
-	struct cpu_private *s = this_cpu();
 
 	__u32 was = 0;
 	__u32 *w = bpf_map_lookup_elem(&execing, &old_pid);
@@ -493,11 +452,14 @@ int pt_sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	} else if (p) {
 		bpf_map_delete_elem(&procs, &tgid);
 	}
+	struct cpu_private *s = this_cpu();
 	if (s) {
-		observe(s, now, bpf_get_smp_processor_id());
-		/* attribute the running slice to what was true before the exec */
+		observe(s, now);
+		/* the running slice is charged to what was true before the exec; the rest of it is
+		 * timed by the clock (sum_exec_runtime is only current at ticks and switches) */
 		bool cur_watched = s->pub.flags & PT_CPU_WATCHED;
 		if (cur_watched != now_watched || s->pub.cur_pid != pid) {
+			s->sum_valid = 0;
 			credit(s, now);
 			set_current(s, bpf_get_current_task(), pid, tgid, now_watched, now, now);
 		}
@@ -532,10 +494,6 @@ int pt_sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 pid = (__u32)pid_tgid;
 	__u32 tgid = pid_tgid >> 32;
-	struct cpu_private *s = this_cpu();
-	if (s)
-		observe(s, now, bpf_get_smp_processor_id());
-	bpf_map_delete_elem(&hints, &pid);
 	bpf_map_delete_elem(&execing, &pid);
 	if (!watched_tgid(tgid))
 		return 0;
@@ -567,7 +525,7 @@ int pt_sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		bpf_ringbuf_submit(e, 0);
 	}
 	if (group_dead)
-		bpf_map_delete_elem(&procs, &tgid); /* the last slice still counts: cpu_state knows */
+		bpf_map_delete_elem(&procs, &tgid); /* its last slice still counts: cpu_state knows */
 	return 0;
 }
 
@@ -597,7 +555,8 @@ int pt_task_rename(struct bpf_raw_tracepoint_args *ctx)
 		if (now_watched != was) {
 			struct cpu_private *s = this_cpu();
 			if (s && bpf_get_current_task() == (__u64)task) {
-				observe(s, now, bpf_get_smp_processor_id());
+				observe(s, now);
+				s->sum_valid = 0;
 				credit(s, now);
 				set_current(s, (__u64)task, pid, tgid, now_watched, now, now);
 			}

@@ -64,17 +64,10 @@ struct pt_cpu_state {
 	__u32 cur_pid;
 	__u32 cur_tgid;
 	__u32 flags;
-	__u32 pad;
+	__u32 run_pending; /* cur's switch-in is counted in runs when its slice ends: count it now */
 	__u64 since;       /* start of cur's current slice (counted up to the next switch) */
 	__u64 evidence;    /* last time anything showed cur running here */
 	__u64 timer_start; /* local_timer_entry time, 0 when not in the timer interrupt */
-};
-
-/* hints: tid -> where and when a watched task was last made runnable */
-struct pt_hint {
-	__u64 ts;
-	__u32 cpu;
-	__u32 pad;
 };
 
 /* Every ring buffer record starts with this. */

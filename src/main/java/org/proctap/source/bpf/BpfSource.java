@@ -128,9 +128,17 @@ public final class BpfSource implements EventSource {
         if (!tracepointExists("sched", "sched_prepare_exec")) {
             obj.program("pt_sched_prepare_exec").setAutoload(false); // Linux < 6.10
         }
-        int maxTasks = Math.max(16384, Math.min(ProcFs.pidMax(), 1 << 20));
-        obj.map("counts").setMaxEntries(maxTasks);
-        obj.map("hints").setMaxEntries(maxTasks);
+        obj.map("counts").setMaxEntries(countsEntries(obj.map("counts").possibleCpus()));
+    }
+
+    /**
+     * The per-CPU counters are preallocated (an insert on the switch path must not fail for want
+     * of memory), costing entries x CPUs x 32 bytes: as many tasks as pid_max allows, within 64 MB.
+     */
+    static int countsEntries(int cpus) {
+        long budget = 64L << 20;
+        long byMemory = budget / (32L * Math.max(1, cpus));
+        return (int) Math.max(4096, Math.min(Math.min(ProcFs.pidMax(), 1 << 20), byMemory));
     }
 
     /** libbpf attaches raw tracepoints by name; BTF says which exist. */
@@ -305,8 +313,11 @@ public final class BpfSource implements EventSource {
             }
             int tid = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "cur_pid"));
             long since = s.get(ValueLayout.JAVA_LONG_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "since"));
+            int pending = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "run_pending"));
+            long[] c = byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> new long[4]);
+            c[0] += pending;
             if (at > since) {
-                byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> new long[4])[1] += at - since;
+                c[1] += at - since;
             }
         }
         for (var e : byKey.entrySet()) {

@@ -58,11 +58,8 @@ public final class Wire {
             U64.withName("timer_ns")).withName("pt_counts");
 
     public static final StructLayout CPU_STATE = MemoryLayout.structLayout(
-            U32.withName("cur_pid"), U32.withName("cur_tgid"), U32.withName("flags"), U32.withName("pad"),
+            U32.withName("cur_pid"), U32.withName("cur_tgid"), U32.withName("flags"), U32.withName("run_pending"),
             U64.withName("since"), U64.withName("evidence"), U64.withName("timer_start")).withName("pt_cpu_state");
-
-    public static final StructLayout HINT = MemoryLayout.structLayout(
-            U64.withName("ts"), U32.withName("cpu"), U32.withName("pad")).withName("pt_hint");
 
     public static final StructLayout EVENT_HDR = MemoryLayout.structLayout(
             U32.withName("type"), U32.withName("cpu"), U64.withName("ts"), U32.withName("pid"), U32.withName("tgid"),

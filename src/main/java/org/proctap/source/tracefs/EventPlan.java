@@ -8,15 +8,21 @@ import java.util.List;
  * <p>The scheduling instance is pid-filtered ({@code set_event_pid} with {@code event-fork}, so
  * children of traced tasks are traced from their first instruction; kernel/trace/trace_events.c):
  * it carries sched_switch and everything watched tasks do. Only events of watched tasks reach its
- * buffer. sched_wakeup is there for one reason: a task that takes over an idle CPU is charged by the
- * kernel from its wake-up, not from the switch (see SchedAccounting.onSwitch).
+ * buffer.
  *
  * <p>The life-cycle instance is unfiltered and carries rare events: those that can make an
  * unwatched process start matching (exec, rename), signals sent to watched tasks from outside, and
- * evidence of the idle task, filtered in the kernel to {@code common_pid == 0}: interrupts that end
- * in idle mark a moment the CPU was still idle, and idle-balance migrations (done in idle context,
- * which the pid filter drops) say when a task was pulled to it. Both place the switch out of idle
- * that this kernel sometimes never reports (see SchedAccounting).
+ * evidence of the idle task, filtered in the kernel to {@code common_pid == 0}:
+ * <ul>
+ * <li>sched_wakeup in idle context: a task woken onto an idle CPU is activated by that CPU itself
+ * (ttwu_queue_cond() queues it on the idle CPU's wake list, kernel/sched/core.c), so these are
+ * exactly the wake-ups that start a slice out of idle, and the kernel charges the task from that
+ * moment, not from the switch (see SchedAccounting.onSwitch). Wake-ups between running tasks,
+ * two per context switch in a ping-pong, are only filtered, never recorded;</li>
+ * <li>interrupts that end in idle mark a moment the CPU was still idle, and idle-balance
+ * migrations (done in idle context, which the pid filter drops) say when a task was pulled to it.
+ * Both place the switch out of idle that this kernel sometimes never reports.</li>
+ * </ul>
  */
 final class EventPlan {
     static final String IDLE_ONLY = "common_pid == 0";
@@ -29,7 +35,6 @@ final class EventPlan {
 
     static final List<Tracepoint> SCHED = List.of(
             new Tracepoint("sched", "sched_switch", true),
-            new Tracepoint("sched", "sched_wakeup", true),
             new Tracepoint("sched", "sched_wakeup_new", true),
             new Tracepoint("sched", "sched_migrate_task", true),
             new Tracepoint("irq_vectors", "local_timer_entry", false),
@@ -51,6 +56,7 @@ final class EventPlan {
             new Tracepoint("syscalls", "sys_enter_execve", false),
             new Tracepoint("syscalls", "sys_enter_execveat", false),
             new Tracepoint("signal", "signal_generate", false),
+            new Tracepoint("sched", "sched_wakeup", true, IDLE_ONLY),
             new Tracepoint("irq_vectors", "local_timer_exit", false, IDLE_ONLY),
             new Tracepoint("irq_vectors", "reschedule_exit", false, IDLE_ONLY),
             new Tracepoint("irq_vectors", "call_function_exit", false, IDLE_ONLY),
