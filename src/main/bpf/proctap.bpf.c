@@ -102,13 +102,31 @@ struct {
 	__type(value, struct pt_counts);
 } counts SEC(".maps");
 
+/*
+ * Which tasks a CPU switched to lately, whether they are watched, and their ids: a context switch
+ * between the same few tasks (a ping-pong) then needs no helper call and no hash lookup for next.
+ * Valid while the generation is unchanged: it is bumped whenever the answer could change (the
+ * watched set changes, a watched task is created or exits; a task_struct of an unwatched task
+ * reused by an unwatched one keeps the same answer).
+ */
+#define SEEN_SLOTS 4
+struct seen {
+	__u64 task;
+	__u64 gen;
+	__u32 pid;
+	__u32 tgid;
+	__u32 watched;
+	__u32 pad;
+};
+
 /* Kernel addresses and values stay here, after the exported pt_cpu_state. */
 struct cpu_private {
 	struct pt_cpu_state pub;
 	__u64 cur_task;
 	__u64 sum_in; /* cur->se.sum_exec_runtime when it was switched in */
 	__u32 sum_valid;
-	__u32 pad;
+	__u32 seen_next;
+	struct seen seen[SEEN_SLOTS];
 };
 
 struct {
@@ -117,6 +135,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cpu_private);
 } cpu_state SEC(".maps");
+
+/* the generation of the watched set (see struct seen); user space bumps it too */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} gen SEC(".maps");
 
 /* tasks between sched_prepare_exec and sched_process_exec: was the process watched before? */
 struct {
@@ -164,6 +190,21 @@ static __always_inline struct pt_counts *counts_of(__u32 pid)
 	if (!c)
 		stat_inc(PT_STAT_COUNTS_FULL);
 	return c;
+}
+
+static __always_inline __u64 generation(void)
+{
+	__u32 zero = 0;
+	__u64 *g = bpf_map_lookup_elem(&gen, &zero);
+	return g ? *g : 0;
+}
+
+static __always_inline void bump_generation(void)
+{
+	__u32 zero = 0;
+	__u64 *g = bpf_map_lookup_elem(&gen, &zero);
+	if (g)
+		__sync_fetch_and_add(g, 1);
 }
 
 static __always_inline bool watched_tgid(__u32 tgid)
@@ -307,18 +348,40 @@ int pt_sched_switch(struct bpf_raw_tracepoint_args *ctx)
 		}
 	}
 
-	struct {
-		int pid;
-		int tgid;
-	} ids = {};
-	if (TGID_FOLLOWS_PID()) {
-		bpf_probe_read_kernel(&ids, sizeof(ids), &next->pid);
-	} else {
-		bpf_probe_read_kernel(&ids.pid, sizeof(ids.pid), &next->pid);
-		bpf_probe_read_kernel(&ids.tgid, sizeof(ids.tgid), &next->tgid);
+	__u64 g = generation();
+	__u32 next_pid = 0, next_tgid = 0;
+	bool watched = false, hit = false;
+	for (int i = 0; i < SEEN_SLOTS; i++) {
+		if (s->seen[i].task == (__u64)next && s->seen[i].gen == g) {
+			next_pid = s->seen[i].pid;
+			next_tgid = s->seen[i].tgid;
+			watched = s->seen[i].watched;
+			hit = true;
+			break;
+		}
 	}
-	bool watched = watched_tgid(ids.tgid);
-	set_current(s, (__u64)next, ids.pid, ids.tgid, watched, now, now);
+	if (!hit) {
+		struct {
+			int pid;
+			int tgid;
+		} ids = {};
+		if (TGID_FOLLOWS_PID()) {
+			bpf_probe_read_kernel(&ids, sizeof(ids), &next->pid);
+		} else {
+			bpf_probe_read_kernel(&ids.pid, sizeof(ids.pid), &next->pid);
+			bpf_probe_read_kernel(&ids.tgid, sizeof(ids.tgid), &next->tgid);
+		}
+		next_pid = ids.pid;
+		next_tgid = ids.tgid;
+		watched = watched_tgid(next_tgid);
+		__u32 slot = s->seen_next++ & (SEEN_SLOTS - 1);
+		s->seen[slot].task = (__u64)next;
+		s->seen[slot].gen = g;
+		s->seen[slot].pid = next_pid;
+		s->seen[slot].tgid = next_tgid;
+		s->seen[slot].watched = watched;
+	}
+	set_current(s, (__u64)next, next_pid, next_tgid, watched, now, now);
 	s->pub.timer_start = 0;
 	if (watched) {
 		s->pub.run_pending = 1;
@@ -376,6 +439,8 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 	bpf_probe_read_kernel(child_comm, sizeof(child_comm), child->comm);
 
 	bool child_watched = parent_watched;
+	if (parent_watched)
+		bump_generation(); /* a watched task may now live at a recycled task_struct */
 	if ((__u32)child_tgid != parent_tgid) {
 		/* a new process: watched when it matches by name, or as a followed descendant */
 		__u32 flags = 0;
@@ -385,6 +450,8 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 			flags = PT_PROC_WATCHED;
 		child_watched = flags != 0;
 		__u32 key = child_tgid;
+		if (flags)
+			bump_generation();
 		if (flags) {
 			struct pt_proc p = {.flags = flags};
 			bpf_map_update_elem(&procs, &key, &p, BPF_ANY);
@@ -452,6 +519,8 @@ int pt_sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	} else if (p) {
 		bpf_map_delete_elem(&procs, &tgid);
 	}
+	if (was || now_watched)
+		bump_generation();
 	struct cpu_private *s = this_cpu();
 	if (s) {
 		observe(s, now);
@@ -497,6 +566,7 @@ int pt_sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	bpf_map_delete_elem(&execing, &pid);
 	if (!watched_tgid(tgid))
 		return 0;
+	bump_generation();
 	struct pt_exit_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		stat_inc(PT_STAT_RINGBUF_DROPS);
@@ -566,6 +636,7 @@ int pt_task_rename(struct bpf_raw_tracepoint_args *ctx)
 			} else {
 				bpf_map_delete_elem(&procs, &tkey);
 			}
+			bump_generation();
 		}
 	}
 	if (!was && !now_watched && !(match_mode == PT_MATCH_USER && leader))

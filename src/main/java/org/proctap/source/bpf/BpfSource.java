@@ -206,6 +206,20 @@ public final class BpfSource implements EventSource {
         } else {
             procs.delete(le32(tgid));
         }
+        bumpGeneration();
+    }
+
+    /**
+     * Invalidates the switch program's per-CPU cache of who is watched (struct seen): any value
+     * the programs never had will do, so jump far ahead of their increments.
+     */
+    private void bumpGeneration() {
+        BpfMap gen = object.map("gen");
+        long g = gen.lookup(le32(0)).map(v -> MemorySegment.ofArray(v).get(ValueLayout.JAVA_LONG_UNALIGNED, 0))
+                .orElse(0L);
+        byte[] value = new byte[8];
+        MemorySegment.ofArray(value).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, (g | 0xffffffffL) + 1);
+        gen.update(le32(0), value);
     }
 
     private static List<Proc> rescan(TaskRegistry registry, long self) {
