@@ -1,0 +1,78 @@
+package org.proctap.it;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a user can get wrong: a bad option (2), a missing command (127), not root (1), a NAME that matches nothing. */
+class ErrorsIT extends ItSupport {
+
+    private static void assertNoStackTrace(Proctap p) {
+        assertThat(p.stderr()).as("stderr (no stack trace)")
+                .noneMatch(l -> l.contains("Exception") || l.startsWith("\tat ") || l.startsWith("Caused by"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.proctap.it.Backends#all")
+    @Timeout(60)
+    void unknownOptionGivesUsageAndExit2(String backend) {
+        try (Proctap p = Proctap.start("--backend", backend, "--no-such-option", "x")) {
+            assertThat(p.waitFor(EXIT)).as("exit status").isEqualTo(2);
+            List<String> err = p.stderr();
+            assertThat(err).as("stderr").isNotEmpty();
+            assertThat(String.join("\n", err)).as("stderr").contains("--no-such-option").containsIgnoringCase("usage");
+            assertThat(p.stdout()).as("stdout").isEmpty();
+            assertNoStackTrace(p);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.proctap.it.Backends#all")
+    @Timeout(60)
+    void missingCommandGivesOneLineAndExit127(String backend) {
+        try (Proctap p = Proctap.start("--backend", backend, "--", "/nonexistent/cmd", "arg")) {
+            assertThat(p.waitFor(EXIT)).as("exit status").isEqualTo(127);
+            assertThat(p.stderr()).as("stderr: one line").hasSize(1);
+            assertThat(p.stderr().getFirst()).as("the line").contains("/nonexistent/cmd");
+            assertNoStackTrace(p);
+            assertThat(KernelTruth.proctapInstancesOf(p.pid())).as("tracefs instances left").isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.proctap.it.Backends#all")
+    @Timeout(60)
+    void notRootGivesOneLineAndExit1(String backend) {
+        try (Proctap p = Proctap.startAsNobody("--backend", backend, "-i", "0", Workload.uniqueName())) {
+            assertThat(p.waitFor(EXIT)).as("exit status as user nobody").isEqualTo(1);
+            assertThat(p.stderr()).as("stderr: one line").hasSize(1);
+            assertThat(p.stderr().getFirst()).as("the line").containsIgnoringCase("root");
+            assertNoStackTrace(p);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.proctap.it.Backends#all")
+    @Timeout(60)
+    void aNameThatMatchesNothingKeepsWaiting(String backend) {
+        String nothing = Workload.uniqueName();
+        try (Proctap p = Proctap.start("-i", "0", "--backend", backend, nothing)) {
+            p.awaitLine("\"Watching process: " + nothing + "\"", l -> l.equals("Watching process: " + nothing),
+                    STARTUP);
+            sleep(Duration.ofSeconds(2));
+            assertThat(p.isAlive()).as("proctap still running 2 s after it started watching").isTrue();
+            assertThat(p.stdout()).as("stdout before the stop (no table with -i 0)")
+                    .containsExactly("Watching process: " + nothing);
+            p.signal(Proctap.SIGTERM);
+            assertThat(p.waitFor(EXIT)).as("exit status after SIGTERM").isEqualTo(0);
+            assertThat(p.stdout().getLast()).as("last line").isEqualTo("Bye...");
+            assertNoStackTrace(p);
+            assertThat(KernelTruth.proctapInstancesOf(p.pid())).as("tracefs instances left").isEmpty();
+        }
+    }
+}

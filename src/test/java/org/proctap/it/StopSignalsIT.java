@@ -1,0 +1,77 @@
+package org.proctap.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * SIGINT and SIGTERM stop proctap cleanly in text mode: the final table, then "Bye...", exit 0,
+ * and none of its tracefs instances left. SIGINT goes to a proctap started in its own session
+ * with SIGINT at its default disposition (see {@link Proctap#startInNewSession}).
+ */
+class StopSignalsIT extends ItSupport {
+
+    static Stream<Arguments> backendsAndSignals() {
+        return Backends.all().flatMap(b -> Stream.of(Arguments.of(b, "SIGINT"), Arguments.of(b, "SIGTERM")));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendsAndSignals")
+    @Timeout(120)
+    void stopsWithFinalTableAndBye(String backend, String signal) throws IOException {
+        int signo = signal.equals("SIGINT") ? Proctap.SIGINT : Proctap.SIGTERM;
+        try (Workload w = Workload.create()) {
+            String[] args = {"-i", "0", "--backend", backend, w.name()};
+            try (Proctap p = signo == Proctap.SIGINT ? Proctap.startInNewSession(args) : Proctap.start(args)) {
+                p.awaitLine("\"Watching process: " + w.name() + "\"", l -> l.equals("Watching process: " + w.name()),
+                        STARTUP);
+                Workload.Report r = w.start("--main-ms", "150", "--thread-ms", "150", "--child-ms", "150",
+                        "--sleep-ms", "2").await(WORKLOAD);
+                int mainPid = r.readyPid();
+                p.awaitLine("the exit of the workload's main process",
+                        l -> l.equals("PID " + mainPid + " exited with code 7"), WORKLOAD);
+
+                Path exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "exe"));
+                assertThat(exe.getFileName().toString()).as("the process signalled is proctap's JVM").isEqualTo("java");
+                assertThat(KernelTruth.ignoresSignal(p.pid(), signo)).as("proctap ignores %s", signal).isFalse();
+                p.signal(signo);
+                assertThat(p.waitFor(EXIT)).as("proctap's exit status after %s", signal).isEqualTo(0);
+
+                List<String> lines = p.stdout();
+                assertThat(lines.getFirst()).as("first line").isEqualTo("Watching process: " + w.name());
+                assertThat(lines.getLast()).as("last line").isEqualTo("Bye...");
+                assertThat(lines.get(lines.size() - 2)).as("the line before Bye...").isEqualTo(RULE);
+                int stats = lines.lastIndexOf("Scheduling stats:");
+                assertThat(stats).as("a \"Scheduling stats:\" table").isPositive();
+                assertThat(lines.get(stats - 1)).as("the rule above the table").isEqualTo(RULE);
+                assertThat(lines.get(stats + 1)).as("the table header").startsWith("CPU\tPID\trun\thrtimer\t\tcomm");
+                List<String> rows = lines.subList(stats + 2, lines.size() - 2);
+                // The main thread's row proves the table holds the workload. (That the thread and
+                // the child are in it too is NameModeJsonIT's and CommandModeIT's business.)
+                assertThat(rows).as("a row for the main thread %d", mainPid)
+                        .anyMatch(row -> row.matches("\\d+\t" + mainPid + "\t.*"));
+                for (String row : rows) {
+                    String[] f = row.split("\t");
+                    assertThat(f.length).as("columns in row '%s' (the seed's five, then on-CPU, timers, TGID)", row)
+                            .isGreaterThanOrEqualTo(8);
+                    assertThat(f[4].strip()).as("comm column of '%s'", row).isEqualTo(w.name());
+                    int tid = Integer.parseInt(f[1]);
+                    int tgid = Integer.parseInt(f[f.length - 1].strip());
+                    assertThat(tgid).as("TGID (last column) of '%s'", row)
+                            .isEqualTo(tid == r.child().pid() ? r.child().pid() : mainPid);
+                }
+                assertThat(p.stderr()).as("stderr").noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
+                assertThat(KernelTruth.proctapInstancesOf(p.pid())).as("tracefs instances left").isEmpty();
+            }
+        }
+    }
+}
