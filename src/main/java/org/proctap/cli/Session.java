@@ -15,6 +15,8 @@ import org.proctap.source.EventSource;
 import org.proctap.source.SourceException;
 import org.proctap.source.SourceListener;
 import org.proctap.source.bpf.BpfSource;
+import org.proctap.source.tracefs.TraceInstance;
+import org.proctap.source.tracefs.Tracefs;
 import org.proctap.source.bpf.BpfUnavailableException;
 import org.proctap.source.bpf.LibbpfException;
 import org.proctap.source.tracefs.TracefsSource;
@@ -103,6 +105,7 @@ final class Session {
      * why. Loading happens here, before anything is attached, so a fallback leaves nothing behind.
      */
     private EventSource createSource(List<Integer> pinned) {
+        removeStaleInstances();
         if (options.backend() == Options.Backend.TRACEFS) {
             return new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
         }
@@ -122,6 +125,20 @@ final class Session {
         }
         err.println("proctap: bpf unavailable (" + reason + "); using tracefs");
         return new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
+    }
+
+    /**
+     * A proctap killed with SIGKILL could not remove its tracefs instances: whatever the backend,
+     * the next start does (BPF programs and maps die with the killed process's descriptors).
+     */
+    private void removeStaleInstances() {
+        if (!Tracefs.isMounted(Tracefs.DEFAULT)) {
+            return; // nobody can have left an instance: tracefs was not even mounted
+        }
+        List<String> removed = TraceInstance.removeStale(Tracefs.locateOrMount());
+        if (!removed.isEmpty()) {
+            err.println("proctap: removed tracefs instances left by a killed proctap: " + String.join(", ", removed));
+        }
     }
 
     private void installSignalHandlers() {

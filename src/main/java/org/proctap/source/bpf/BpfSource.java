@@ -41,6 +41,11 @@ import org.proctap.source.SourceListener;
  */
 public final class BpfSource implements EventSource {
     static final String OBJECT = "org/proctap/bpf/proctap.bpf.o";
+    /**
+     * Loads this file instead of the object in the jar: for developing the program, and for the
+     * tests that check what happens when the kernel refuses it.
+     */
+    public static final String OBJECT_PROPERTY = "proctap.bpf.object";
 
     private final TargetSpec spec;
     private final List<Integer> pinnedPids;
@@ -80,7 +85,7 @@ public final class BpfSource implements EventSource {
         lib = Libbpf.get();
         LibbpfException first = null;
         for (boolean syscallNr : new boolean[] {true, false}) {
-            BpfObject obj = BpfObject.openResource(lib, OBJECT);
+            BpfObject obj = openObject();
             try {
                 configure(obj, syscallNr);
                 obj.load();
@@ -98,6 +103,18 @@ public final class BpfSource implements EventSource {
             }
         }
         throw first;
+    }
+
+    private BpfObject openObject() throws BpfUnavailableException {
+        String file = System.getProperty(OBJECT_PROPERTY);
+        if (file == null) {
+            return BpfObject.openResource(lib, OBJECT);
+        }
+        try {
+            return BpfObject.open(lib, "proctap", Files.readAllBytes(Path.of(file)));
+        } catch (java.io.IOException e) {
+            throw new BpfUnavailableException("cannot read " + file + " (-D" + OBJECT_PROPERTY + "): " + e.getMessage());
+        }
     }
 
     private void configure(BpfObject obj, boolean syscallNr) {

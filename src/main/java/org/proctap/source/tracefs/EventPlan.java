@@ -11,7 +11,10 @@ import java.util.List;
  * buffer.
  *
  * <p>The life-cycle instance is unfiltered and carries rare events: those that can make an
- * unwatched process start matching (exec, rename), signals sent to watched tasks from outside, and
+ * unwatched process start matching (exec, rename), every task creation (a process that just
+ * exec'd into a watched name can create threads before user space has added it to the pid
+ * filter; the filter then cannot follow them, but these events and a /proc scan can), signals
+ * sent to watched tasks from outside, and
  * evidence of the idle task, filtered in the kernel to {@code common_pid == 0}:
  * <ul>
  * <li>sched_wakeup in idle context: a task woken onto an idle CPU is activated by that CPU itself
@@ -35,17 +38,10 @@ final class EventPlan {
 
     static final List<Tracepoint> SCHED = List.of(
             new Tracepoint("sched", "sched_switch", true),
-            new Tracepoint("sched", "sched_wakeup_new", true),
             new Tracepoint("sched", "sched_migrate_task", true),
             new Tracepoint("irq_vectors", "local_timer_entry", false),
             new Tracepoint("irq_vectors", "local_timer_exit", false),
-            new Tracepoint("task", "task_newtask", true),
-            new Tracepoint("sched", "sched_process_fork", true),
             new Tracepoint("sched", "sched_process_exit", true),
-            new Tracepoint("syscalls", "sys_enter_clone", false),
-            new Tracepoint("syscalls", "sys_enter_clone3", false),
-            new Tracepoint("syscalls", "sys_enter_fork", false),
-            new Tracepoint("syscalls", "sys_enter_vfork", false),
             new Tracepoint("syscalls", "sys_enter_exit", false),
             new Tracepoint("syscalls", "sys_enter_exit_group", false),
             new Tracepoint("signal", "signal_deliver", false));
@@ -53,6 +49,13 @@ final class EventPlan {
     static final List<Tracepoint> LIFE = List.of(
             new Tracepoint("sched", "sched_process_exec", true),
             new Tracepoint("task", "task_rename", true),
+            new Tracepoint("task", "task_newtask", true),
+            new Tracepoint("sched", "sched_process_fork", true),
+            new Tracepoint("sched", "sched_wakeup_new", true),
+            new Tracepoint("syscalls", "sys_enter_clone", false),
+            new Tracepoint("syscalls", "sys_enter_clone3", false),
+            new Tracepoint("syscalls", "sys_enter_fork", false),
+            new Tracepoint("syscalls", "sys_enter_vfork", false),
             new Tracepoint("syscalls", "sys_enter_execve", false),
             new Tracepoint("syscalls", "sys_enter_execveat", false),
             new Tracepoint("signal", "signal_generate", false),

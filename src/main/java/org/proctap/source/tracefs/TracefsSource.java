@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.proctap.event.Event;
 import org.proctap.event.ProcessExec;
+import org.proctap.event.TaskNew;
 import org.proctap.event.TaskRename;
 import org.proctap.model.InitialScan;
 import org.proctap.model.NameMatcher;
@@ -77,10 +78,7 @@ public final class TracefsSource implements EventSource {
         if (tracefs.mountedByUs()) {
             listener.onNotice("mounted tracefs at " + tracefs.root());
         }
-        List<String> stale = TraceInstance.removeStale(tracefs);
-        if (!stale.isEmpty()) {
-            listener.onNotice("removed tracefs instances left by a killed proctap: " + String.join(", ", stale));
-        }
+        TraceInstance.removeStale(tracefs); // (normally done already by the session, quietly here)
         long self = ProcessHandle.current().pid();
         sched = TraceInstance.create(tracefs, TraceInstance.PREFIX + self);
         closeables.add(sched);
@@ -416,8 +414,16 @@ public final class TracefsSource implements EventSource {
                 Event e = eventDecoder.decode(ts, cpu, data, offset, length);
                 if (e instanceof TaskRename r && matcher.matches(r.newComm())) {
                     pids.append(r.task()).append(' ');
+                } else if (e instanceof TaskNew n && matcher.matches(n.comm())) {
+                    pids.append(n.child()).append(' '); // born to a matching parent, maybe before it was traced
                 } else if (e instanceof ProcessExec x && matcher.matches(commOf(x.filename()))) {
                     pids.append(x.pid()).append(' ');
+                    // threads it created since the exec, before this moment: event-fork could not see them
+                    for (int tid : ProcFs.threadsOf(x.pid())) {
+                        if (tid != x.pid()) {
+                            pids.append(tid).append(' ');
+                        }
+                    }
                 }
             });
             if (!pids.isEmpty()) {
