@@ -54,6 +54,17 @@ public final class TaskRegistry {
         return result;
     }
 
+    /** Every live task of a watched process. */
+    public List<Task> watchedTasks() {
+        List<Task> result = new ArrayList<>();
+        for (Task t : tasks.values()) {
+            if (t.proc.watched && !t.exited) {
+                result.add(t);
+            }
+        }
+        return result;
+    }
+
     /** Registers a process found by scanning /proc (or started by proctap). */
     public Proc addProcess(int tgid, String name, boolean pinned) {
         Proc p = procs.get(tgid);

@@ -29,9 +29,16 @@ import org.proctap.report.Report;
  * attributed to what it was (watched or not) at each moment.
  */
 public final class Lifecycle {
-    /** Adds tasks to the kernel-side filter when they start being watched. */
+    /** Keeps the kernel-side filter in step with who is watched. */
     public interface KernelFilter {
-        void watch(int tid);
+        /** How a task came to be watched (a filter that follows forks itself ignores CHILD). */
+        enum Why { EXEC, ADOPTED, CHILD, RENAMED }
+
+        /** {@code tid}, now named {@code comm}, is watched. */
+        void watch(int tid, String comm, Why why);
+
+        /** {@code tid} exited. */
+        void forget(int tid);
     }
 
     private final TaskRegistry registry;
@@ -96,6 +103,9 @@ public final class Lifecycle {
         SyscallEnter sys = forkSyscall.remove(e.parentTid());
         Syscall syscall = sys != null && sys.ts() <= e.ts() ? sys.syscall() : null;
         Task child = registry.onNewTask(e.parentTid(), e.childTid(), thread, e.childComm());
+        if (child != null && child.watched()) {
+            filter.watch(e.childTid(), e.childComm(), KernelFilter.Why.CHILD);
+        }
         if (parent.watched()) {
             reports.accept(new ForkReport(e.ts(), e.cpu(), parent.tid, parent.tgid(), parent.comm, e.childTid(),
                     child != null ? child.tgid() : e.childTid(), e.childComm(),
@@ -117,6 +127,9 @@ public final class Lifecycle {
         boolean was = t.watched();
         accounting.split(e.ts(), t);
         registry.onRename(e.task(), e.newComm());
+        if (t.watched()) {
+            filter.watch(e.task(), e.newComm(), KernelFilter.Why.RENAMED);
+        }
         if (!was && t.watched() && e.tid() == e.task()) {
             accounting.startedRunning(e.ts(), e.cpu(), t);
         }
@@ -135,14 +148,14 @@ public final class Lifecycle {
         Task renamed = null;
         for (int tid : ProcFs.threadsOf(tgid)) {
             Task t = registry.addTask(p, tid, tid == tgid ? e.newComm() : ProcFs.commOf(tgid, tid));
-            filter.watch(tid);
+            filter.watch(tid, t.comm, KernelFilter.Why.ADOPTED);
             if (tid == e.task()) {
                 renamed = t;
             }
         }
         if (renamed == null) {
             renamed = registry.addTask(p, e.task(), e.newComm());
-            filter.watch(e.task());
+            filter.watch(e.task(), e.newComm(), KernelFilter.Why.ADOPTED);
         }
         if (e.tid() == e.task()) {
             accounting.startedRunning(e.ts(), e.cpu(), renamed);
@@ -169,7 +182,7 @@ public final class Lifecycle {
         }
         boolean now = after != null && after.watched();
         if (!was && now) {
-            filter.watch(e.pid());
+            filter.watch(e.pid(), comm, KernelFilter.Why.EXEC);
             accounting.startedRunning(e.ts(), e.cpu(), after);
         }
         if (was || now) {
@@ -185,6 +198,7 @@ public final class Lifecycle {
         if (t == null) {
             return;
         }
+        filter.forget(e.task());
         boolean groupDead = exitHasGroupDead ? e.groupDead() : t.proc.liveTasks <= 0;
         if (groupDead && t.proc.watched) {
             reports.accept(new ExitReport(e.ts(), e.cpu(), t.tid, t.tgid(), t.proc.name,

@@ -32,7 +32,19 @@ class LifecycleTest {
     private Harness harness(TargetSpec spec) {
         TaskRegistry registry = new TaskRegistry(spec);
         SchedAccounting acct = new SchedAccounting(registry, 2, 0);
-        Lifecycle life = new Lifecycle(registry, acct, reports::add, filtered::add, true);
+        Lifecycle.KernelFilter filter = new Lifecycle.KernelFilter() {
+            @Override
+            public void watch(int tid, String comm, Why why) {
+                if (why == Why.EXEC) {
+                    filtered.add(tid);
+                }
+            }
+
+            @Override
+            public void forget(int tid) {
+            }
+        };
+        Lifecycle life = new Lifecycle(registry, acct, reports::add, filter, true);
         return new Harness(registry, new EventProcessor(acct, life));
     }
 

@@ -32,8 +32,8 @@ import org.proctap.sys.Cpus;
  * copies raw pages, and one processing thread that decodes, merges by timestamp and accounts.
  */
 public final class TracefsSource implements EventSource {
-    /** A pid no task can have (PID_MAX_LIMIT): keeps an empty pid filter from tracing everyone. */
-    static final int NO_PID = 4_194_304;
+    /** -Dproctap.tracefs.filter=pid forces the pid-list strategy (default: chosen per run, see KernelFilter). */
+    public static final String FILTER_PROPERTY = "proctap.tracefs.filter";
 
     private final TargetSpec spec;
     private final List<Integer> pinnedPids;
@@ -88,7 +88,6 @@ public final class TracefsSource implements EventSource {
         List<EventFormat> formats = new ArrayList<>();
         configure(sched, config.schedBufferKb(), 50, EventPlan.SCHED, formats, listener);
         configure(life, config.lifeBufferKb(), 0, EventPlan.LIFE, formats, listener);
-        sched.write("options/event-fork", "1");
 
         EventDecoder eventDecoder = EventDecoder.create(formats);
         PageLayout layout = PageLayout.parse(sched.headerPage());
@@ -96,7 +95,13 @@ public final class TracefsSource implements EventSource {
 
         TaskRegistry registry = new TaskRegistry(spec);
         List<Integer> tids = InitialScan.run(registry, pinnedPids, self);
-        sched.write("set_event_pid", pidList(tids));
+        String glob = spec.mode() == TargetSpec.Mode.NAME && !spec.follow() ? spec.matcher().kernelGlob() : null;
+        KernelFilter filter = new KernelFilter(sched, EventPlan.SCHED, spec.matcher(), glob,
+                () -> registry.watchedTasks().stream().map(t -> t.tid).toList(),
+                () -> registry.watchedProcs().stream().map(p -> p.tgid).toList());
+        boolean everyCommMatches = glob != null
+                && registry.watchedTasks().stream().allMatch(t -> spec.matcher().matches(t.comm));
+        filter.start(!System.getProperty(FILTER_PROPERTY, "auto").equals("pid"), tids, everyCommMatches);
 
         int ncpu = Cpus.possible();
         int subbuf = subbufSize(sched);
@@ -109,7 +114,7 @@ public final class TracefsSource implements EventSource {
             TraceInstance instance = isLife ? life : sched;
             PageReader reader = new PageReader(i, instance.rawPipe(cpu), isLife ? subbufSize(life) : subbuf, queue,
                     config.pollMs(), isLife && fastMatcher != null
-                            ? new FastFilter(pageDecoder, eventDecoder, fastMatcher, cpu, sched)
+                            ? new FastFilter(pageDecoder, eventDecoder, fastMatcher, cpu, sched, filter)
                             : null);
             readers.add(reader);
             Thread t = Thread.ofPlatform().name("proctap-read-" + (isLife ? "life" : "sched") + "-cpu" + cpu)
@@ -123,16 +128,16 @@ public final class TracefsSource implements EventSource {
         long t0 = System.nanoTime();
         life.tracingOn(true);
         sched.tracingOn(true);
-        // Tasks born between the scan and the filter write: the filter now follows forks itself.
-        List<Integer> late = rescan(registry, self);
-        if (!late.isEmpty()) {
-            sched.append("set_event_pid", pidList(late));
+        // Tasks born between the scan and the filter write (the filter follows them from now on).
+        for (int tid : rescan(registry, self)) {
+            var t = registry.task(tid);
+            filter.watch(tid, t != null ? t.comm : "", Lifecycle.KernelFilter.Why.ADOPTED);
         }
 
         StreamMerger merger = new StreamMerger(streamCpus, pageDecoder, eventDecoder);
         SchedAccounting accounting = new SchedAccounting(registry, ncpu, t0);
-        Lifecycle lifecycle = new Lifecycle(registry, accounting, listener::onReport,
-                tid -> appendPid(tid), eventDecoder.hasGroupDead());
+        Lifecycle lifecycle = new Lifecycle(registry, accounting, listener::onReport, filter,
+                eventDecoder.hasGroupDead());
         EventProcessor processor = new EventProcessor(accounting, lifecycle);
         listener.onStart(t0);
         Thread processing = Thread.ofPlatform().name("proctap-process").unstarted(
@@ -208,31 +213,6 @@ public final class TracefsSource implements EventSource {
             }
         }
         return added;
-    }
-
-    private static String pidList(List<Integer> tids) {
-        if (tids.isEmpty()) {
-            return Integer.toString(NO_PID);
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int tid : tids) {
-            sb.append(tid).append(' ');
-        }
-        return sb.toString();
-    }
-
-    private void appendPid(int tid) {
-        TraceInstance s = sched;
-        if (s != null && stopTs < 0) {
-            try {
-                s.append("set_event_pid", Integer.toString(tid));
-            } catch (SourceException e) {
-                // the task may have exited already (EINVAL is not returned for that; other errors are real)
-                if (ProcFs.exists(tid)) {
-                    throw e;
-                }
-            }
-        }
     }
 
     private void process(StreamMerger merger, EventProcessor processor, SchedAccounting accounting,
@@ -387,8 +367,8 @@ public final class TracefsSource implements EventSource {
     }
 
     /**
-     * Runs on the life-cycle readers: when a process execs or renames into a watched name, add it
-     * to the scheduling instance's pid filter at once, before the processing thread gets there,
+     * Runs on the life-cycle readers: under the pid-list strategy, when a process execs or renames
+     * into a watched name, add it to the pid list at once, before the processing thread gets there,
      * so few of its early switches go unrecorded.
      */
     private static final class FastFilter implements java.util.function.Consumer<ByteBuffer> {
@@ -397,18 +377,23 @@ public final class TracefsSource implements EventSource {
         private final NameMatcher matcher;
         private final int cpu;
         private final TraceInstance sched;
+        private final KernelFilter filter;
 
         FastFilter(PageDecoder pageDecoder, EventDecoder eventDecoder, NameMatcher matcher, int cpu,
-                   TraceInstance sched) {
+                   TraceInstance sched, KernelFilter filter) {
             this.pageDecoder = pageDecoder;
             this.eventDecoder = eventDecoder;
             this.matcher = matcher;
             this.cpu = cpu;
             this.sched = sched;
+            this.filter = filter;
         }
 
         @Override
         public void accept(ByteBuffer page) {
+            if (!filter.needsPidUpdates()) {
+                return; // the comm filter already keeps whatever matches, from its first event
+            }
             StringBuilder pids = new StringBuilder();
             pageDecoder.decode(page.duplicate().order(page.order()), (ts, data, offset, length) -> {
                 Event e = eventDecoder.decode(ts, cpu, data, offset, length);
