@@ -54,8 +54,14 @@ public final class Proctap implements AutoCloseable {
     }
 
     static List<String> javaCommand(Path jar, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                jar.toString()));
+        return javaCommand(jar, List.of(), args);
+    }
+
+    /** JVM options (-Dkey=value, -Xmx...) go before -jar, proctap's arguments after the jar. */
+    static List<String> javaCommand(Path jar, List<String> jvmOptions, List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar.toString()));
         cmd.addAll(args);
         return cmd;
     }
@@ -63,6 +69,67 @@ public final class Proctap implements AutoCloseable {
     /** Starts proctap with these arguments. */
     public static Proctap start(String... args) {
         return new Proctap(OutputLines.start(javaCommand(jar(), List.of(args)), null));
+    }
+
+    /**
+     * Starts proctap with options for its JVM, e.g. {@code -Dproctap.libbpf=PATH}. They are put on
+     * the command line: JAVA_TOOL_OPTIONS would make the JVM print "Picked up ..." on stderr,
+     * which the tests that count stderr lines would see.
+     */
+    public static Proctap startWithJvmOptions(List<String> jvmOptions, String... args) {
+        return launch().jvmOptions(jvmOptions).start(args);
+    }
+
+    /** A launch to configure: JVM options, a command to run proctap under, a new session. */
+    public static Launch launch() {
+        return new Launch();
+    }
+
+    /** How to start one proctap; {@link #start} may be called once or more. */
+    public static final class Launch {
+        private final List<String> jvmOptions = new ArrayList<>();
+        private final List<String> wrapper = new ArrayList<>();
+        private boolean newSession;
+
+        private Launch() {
+        }
+
+        /** Adds options for proctap's JVM (before -jar). */
+        public Launch jvmOptions(List<String> options) {
+            jvmOptions.addAll(options);
+            return this;
+        }
+
+        /** Adds one JVM option. */
+        public Launch jvmOption(String option) {
+            jvmOptions.add(option);
+            return this;
+        }
+
+        /**
+         * Runs proctap under a command that execs its arguments without forking (setpriv, env,
+         * nice), so that the process started is still proctap's JVM.
+         */
+        public Launch under(String... command) {
+            wrapper.addAll(List.of(command));
+            return this;
+        }
+
+        /** As {@link Proctap#startInNewSession}. */
+        public Launch inNewSession() {
+            newSession = true;
+            return this;
+        }
+
+        public Proctap start(String... args) {
+            List<String> cmd = new ArrayList<>();
+            if (newSession) {
+                cmd.addAll(List.of("setsid", "env", "--default-signal=INT"));
+            }
+            cmd.addAll(wrapper);
+            cmd.addAll(javaCommand(jar(), jvmOptions, List.of(args)));
+            return new Proctap(OutputLines.start(cmd, null));
+        }
     }
 
     /**
