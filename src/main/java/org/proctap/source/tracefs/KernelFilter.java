@@ -100,9 +100,39 @@ final class KernelFilter implements Lifecycle.KernelFilter {
         return strategy == Strategy.PIDS;
     }
 
+    /**
+     * From a life-cycle reader, as soon as a page shows it: a task whose comm matched the name
+     * renamed itself to one that doesn't. The registry lives on the processing thread, up to a
+     * poll period behind, and the comm filter drops the task's events meanwhile; so switch now,
+     * with the watched set read from /proc (processes whose name matches, and their threads).
+     * A false alarm (the task was not watched) only costs the cheaper filter.
+     */
+    void renamedAway(int tid) {
+        if (strategy != Strategy.COMM) {
+            return;
+        }
+        Set<Integer> tgids = new LinkedHashSet<>();
+        for (ProcFs.ProcessEntry e : ProcFs.processes()) {
+            if (matcher.matches(e.comm()) && e.pid() != ProcessHandle.current().pid()) {
+                tgids.add(e.pid());
+            }
+        }
+        int owner = ProcFs.tgidOf(tid);
+        if (owner > 0) {
+            tgids.add(owner);
+        }
+        switchToPids(List.of(tid), tgids);
+    }
+
     private void switchToPids() {
-        Set<Integer> tids = new LinkedHashSet<>(watchedTids.get());
-        Collection<Integer> tgids = watchedTgids.get();
+        switchToPids(watchedTids.get(), watchedTgids.get());
+    }
+
+    private synchronized void switchToPids(Collection<Integer> knownTids, Collection<Integer> tgids) {
+        if (strategy == Strategy.PIDS) {
+            return;
+        }
+        Set<Integer> tids = new LinkedHashSet<>(knownTids);
         for (int tgid : tgids) {
             tids.addAll(ProcFs.threadsOf(tgid)); // born before the registry heard of them
         }

@@ -392,7 +392,15 @@ public final class TracefsSource implements EventSource {
         @Override
         public void accept(ByteBuffer page) {
             if (!filter.needsPidUpdates()) {
-                return; // the comm filter already keeps whatever matches, from its first event
+                // The comm filter keeps whatever matches from its first event, until a matching
+                // task renames itself away from the name (every JVM thread does).
+                pageDecoder.decode(page.duplicate().order(page.order()), (ts, data, offset, length) -> {
+                    if (eventDecoder.decode(ts, cpu, data, offset, length) instanceof TaskRename r
+                            && matcher.matches(r.oldComm()) && !matcher.matches(r.newComm())) {
+                        filter.renamedAway(r.task());
+                    }
+                });
+                return;
             }
             StringBuilder pids = new StringBuilder();
             pageDecoder.decode(page.duplicate().order(page.order()), (ts, data, offset, length) -> {
