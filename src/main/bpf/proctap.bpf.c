@@ -439,8 +439,9 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 	bpf_probe_read_kernel(child_comm, sizeof(child_comm), child->comm);
 
 	bool child_watched = parent_watched;
-	if (parent_watched)
-		bump_generation(); /* a watched task may now live at a recycled task_struct */
+	/* The child may live at a recycled task_struct that the switch path's cache still knows
+	 * as some dead task (watched or not): invalidate it, for every new task. */
+	bump_generation();
 	if ((__u32)child_tgid != parent_tgid) {
 		/* a new process: watched when it matches by name, or as a followed descendant */
 		__u32 flags = 0;
@@ -450,8 +451,6 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 			flags = PT_PROC_WATCHED;
 		child_watched = flags != 0;
 		__u32 key = child_tgid;
-		if (flags)
-			bump_generation();
 		if (flags) {
 			struct pt_proc p = {.flags = flags};
 			bpf_map_update_elem(&procs, &key, &p, BPF_ANY);
@@ -594,8 +593,9 @@ int pt_sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		}
 		bpf_ringbuf_submit(e, 0);
 	}
-	if (group_dead)
-		bpf_map_delete_elem(&procs, &tgid); /* its last slice still counts: cpu_state knows */
+	/* procs[tgid] stays: a dying task can still be preempted (its parent, woken by
+	 * exit_notify(), may run first) and switched in again, and that counts. User space deletes
+	 * the entry once it has reported the exit; a new process reusing the pid replaces it. */
 	return 0;
 }
 

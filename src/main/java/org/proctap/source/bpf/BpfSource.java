@@ -118,6 +118,9 @@ public final class BpfSource implements EventSource {
     }
 
     private void configure(BpfObject obj, boolean syscallNr) {
+        if (obj.findMap("counts").isEmpty()) {
+            return; // not proctap's program (-Dproctap.bpf.object): let the kernel judge it as it is
+        }
         GlobalData ro = obj.rodata();
         int mode = Wire.MATCH_NONE;
         if (spec.mode() == TargetSpec.Mode.NAME) {
@@ -380,7 +383,13 @@ public final class BpfSource implements EventSource {
         return new CounterSnapshot(at, rows, lost, repairs, fin);
     }
 
+    /**
+     * Two snapshots after a task's exit its last switch-out is long counted and reported: delete
+     * its counters, and its process's entry once that was its last task (the program keeps it so
+     * that a dying task switched in again still counts).
+     */
     private void forgetExited(BpfMap counts) {
+        BpfMap procs = object.map("procs");
         var it = exitedAt.entrySet().iterator();
         while (it.hasNext()) {
             var e = it.next();
@@ -388,7 +397,11 @@ public final class BpfSource implements EventSource {
                 counts.delete(le32(e.getKey()));
                 Task t = registry.task(e.getKey());
                 if (t != null && t.exited) {
+                    Proc p = t.proc;
                     registry.retire(t);
+                    if (p.liveTasks <= 0 && registry.proc(p.tgid) == null) {
+                        procs.delete(le32(p.tgid));
+                    }
                 }
                 it.remove();
             }
