@@ -5,11 +5,20 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * What the kernel itself says, read without proctap: the ground truth the integration tests
@@ -241,6 +250,165 @@ public final class KernelTruth {
             }
         }
         return removed;
+    }
+
+    /** One BPF program the kernel has loaded, as {@code bpftool -j prog show} lists it. */
+    public record BpfProgram(long id, String type, String name) {
+    }
+
+    /**
+     * The loaded BPF programs whose name starts with {@code prefix} (proctap's are all "pt_"),
+     * by id. Fails the test if bpftool is missing: CI installs it (scripts/test).
+     */
+    public static List<BpfProgram> bpfProgramsNamed(String prefix) {
+        List<String> cmd = List.of("bpftool", "-j", "prog", "show");
+        String out;
+        String err;
+        int code;
+        try {
+            Process p = new ProcessBuilder(cmd).start();
+            p.getOutputStream().close();
+            // bpftool prints a few KB per program: read stdout before waiting, stderr after.
+            out = new String(p.getInputStream().readAllBytes());
+            err = new String(p.getErrorStream().readAllBytes()).strip();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("'" + String.join(" ", cmd) + "' hung");
+            }
+            code = p.exitValue();
+        } catch (IOException e) {
+            throw new AssertionError("cannot run '" + String.join(" ", cmd) + "' (" + e.getMessage()
+                    + "): the BPF integration tests list the kernel's BPF programs with bpftool;"
+                    + " install it (apt-get install bpftool, or run scripts/test)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        if (code != 0) {
+            throw new AssertionError("'" + String.join(" ", cmd) + "' failed (exit " + code + "): " + err);
+        }
+        return parseBpftoolProgs(out, prefix);
+    }
+
+    static List<BpfProgram> parseBpftoolProgs(String json, String prefix) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("bpftool printed something that is not JSON: " + json, e);
+        }
+        if (root == null || !root.isArray()) {
+            throw new IllegalArgumentException("bpftool -j prog show did not print a JSON array: " + json);
+        }
+        List<BpfProgram> programs = new ArrayList<>();
+        for (JsonNode n : root) {
+            String name = n.path("name").asText(""); // a program loaded without a name has none
+            if (name.startsWith(prefix)) {
+                programs.add(new BpfProgram(n.path("id").asLong(), n.path("type").asText(), name));
+            }
+        }
+        programs.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return programs;
+    }
+
+    /**
+     * The ids of the BPF programs a process holds, through a program fd or a link fd (both show
+     * {@code prog_id:} in /proc/PID/fdinfo/FD). This bpftool has no "pids" field (it is built
+     * without skeletons), so this is how a program is tied to the proctap that loaded it. Empty
+     * for a process that has exited.
+     */
+    public static Set<Long> bpfProgramIdsHeldBy(long pid) {
+        Set<Long> ids = new HashSet<>();
+        Path fds = Path.of("/proc", Long.toString(pid), "fd");
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(fds)) {
+            entries = s.toList();
+        } catch (IOException e) {
+            return ids; // no such process (any more)
+        }
+        for (Path fd : entries) {
+            try {
+                String target = Files.readSymbolicLink(fd).toString();
+                if (!target.equals("anon_inode:bpf-prog") && !target.equals("anon_inode:bpf_link")) {
+                    continue;
+                }
+                Path fdinfo = fds.resolveSibling("fdinfo").resolve(fd.getFileName());
+                Long id = parseFdinfoProgId(Files.readString(fdinfo));
+                if (id != null) {
+                    ids.add(id);
+                }
+            } catch (IOException e) {
+                // closed meanwhile
+            }
+        }
+        return ids;
+    }
+
+    /** The prog_id of a program's or a link's fdinfo text; null when it has none. */
+    static Long parseFdinfoProgId(String fdinfo) {
+        for (String line : fdinfo.split("\n")) {
+            if (line.startsWith("prog_id:")) {
+                return Long.parseLong(line.substring("prog_id:".length()).strip());
+            }
+        }
+        return null;
+    }
+
+    /** The ids of the BPF programs some live process holds (through a program or link fd). */
+    public static Set<Long> bpfProgramIdsHeldByAnyProcess() {
+        Set<Long> ids = new HashSet<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                    .forEach(n -> ids.addAll(bpfProgramIdsHeldBy(Long.parseLong(n))));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list /proc", e);
+        }
+        return ids;
+    }
+
+    /**
+     * The programs named {@code prefix}* that no process holds an fd of: leaked (pinned, or
+     * held by something that is not a process), or freed a few ms ago and not yet gone.
+     */
+    public static List<BpfProgram> bpfProgramsHeldByNoProcess(String prefix) {
+        List<BpfProgram> named = bpfProgramsNamed(prefix);
+        if (named.isEmpty()) {
+            return named;
+        }
+        Set<Long> held = bpfProgramIdsHeldByAnyProcess();
+        return named.stream().filter(p -> !held.contains(p.id())).toList();
+    }
+
+    /**
+     * Polls (every 20 ms) until {@code lister} lists no program or the time is up; returns what
+     * it listed last (empty: none remain). A raw_tracepoint program stays listed ~15 ms after its
+     * last fd closes (freed after an RCU grace period, see docs/kernel-notes.md), so a check
+     * right after an exit would be wrong; a few seconds is far more than a busy machine needs.
+     */
+    public static List<BpfProgram> awaitNoBpfPrograms(Supplier<List<BpfProgram>> lister, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<BpfProgram> left = lister.get();
+            if (left.isEmpty() || System.nanoTime() > deadline) {
+                return left;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Waits up to {@code timeout} for no program named {@code prefix}* that satisfies {@code which}. */
+    public static List<BpfProgram> awaitNoBpfPrograms(String prefix, Predicate<BpfProgram> which, Duration timeout) {
+        return awaitNoBpfPrograms(() -> bpfProgramsNamed(prefix).stream().filter(which).toList(), timeout);
+    }
+
+    /** Waits up to 3 s for no program named {@code prefix}* at all. */
+    public static List<BpfProgram> awaitNoBpfPrograms(String prefix) {
+        return awaitNoBpfPrograms(prefix, p -> true, Duration.ofSeconds(3));
     }
 
     private static String read(Path path) {
