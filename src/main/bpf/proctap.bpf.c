@@ -447,8 +447,8 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 		__u32 flags = 0;
 		if (parent_watched && follow)
 			flags = PT_PROC_WATCHED | PT_PROC_PINNED;
-		else if (name_match(child_comm))
-			flags = PT_PROC_WATCHED;
+		else if (match_mode == PT_MATCH_USER ? parent_watched : name_match(child_comm))
+			flags = PT_PROC_WATCHED; /* (a child has its parent's comm: same --regex verdict) */
 		child_watched = flags != 0;
 		__u32 key = child_tgid;
 		if (flags) {
