@@ -134,8 +134,19 @@ public final class TraceInstance implements AutoCloseable {
         return CpuBufferStats.parse(readPath(dir.resolve("per_cpu").resolve("cpu" + cpu).resolve("stats")));
     }
 
+    /** events/header_event: the record header's bit widths and special type numbers. */
+    public String headerEvent() {
+        return readPath(own("events/header_event"));
+    }
+
+    /** events/header_page, the instance's own (it follows the instance's buffer_subbuf_size_kb). */
     public String headerPage() {
-        return readPath(tracefs.path("events/header_page"));
+        return readPath(own("events/header_page"));
+    }
+
+    private Path own(String relative) {
+        Path mine = dir.resolve(relative);
+        return Files.exists(mine) ? mine : tracefs.path(relative);
     }
 
     private static String readPath(Path file) {

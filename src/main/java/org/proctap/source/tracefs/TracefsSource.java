@@ -90,8 +90,9 @@ public final class TracefsSource implements EventSource {
         configure(life, config.lifeBufferKb(), 0, EventPlan.LIFE, formats, listener);
 
         EventDecoder eventDecoder = EventDecoder.create(formats);
+        // The instance's own header_page: it follows the instance's sub-buffer size.
         PageLayout layout = PageLayout.parse(sched.headerPage());
-        PageDecoder pageDecoder = new PageDecoder(layout, ByteOrder.nativeOrder());
+        PageDecoder pageDecoder = new PageDecoder(layout, EventHeader.parse(sched.headerEvent()), ByteOrder.nativeOrder());
 
         TaskRegistry registry = new TaskRegistry(spec);
         List<Integer> tids = InitialScan.run(registry, pinnedPids, self);
