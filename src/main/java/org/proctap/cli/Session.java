@@ -62,7 +62,18 @@ final class Session {
             }
             EventSource src = createSource(pinned);
             source = src;
-            src.start(new Listener(pinned), options.intervalNs());
+            try {
+                src.start(new Listener(pinned), options.intervalNs());
+            } catch (BpfSource.AttachException e) {
+                if (options.backend() != Options.Backend.AUTO) {
+                    throw new UserError(ExitCodes.ENVIRONMENT, "the bpf backend cannot run: " + e.getMessage());
+                }
+                err.println("proctap: bpf unavailable (" + e.getMessage() + "); using tracefs");
+                src.close();
+                src = new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
+                source = src;
+                src.start(new Listener(pinned), options.intervalNs());
+            }
             if (stopRequested) {
                 src.stop();
             }

@@ -182,6 +182,9 @@ public final class BpfSource implements EventSource {
                 throw new SourceException(e.headline());
             }
         }
+        if (object.findMap("counts").isEmpty() || object.findMap("cpu_state").isEmpty()) {
+            throw new AttachException("the BPF object loaded is not proctap's (-D" + OBJECT_PROPERTY + ")");
+        }
         long self = ProcessHandle.current().pid();
         registry = new TaskRegistry(spec);
         InitialScan.run(registry, pinnedPids, self);
@@ -195,7 +198,11 @@ public final class BpfSource implements EventSource {
         ring = RingBuffer.open(object.map("events"), translator::onRecord);
         long t0 = System.nanoTime();
         initCpuState(t0);
-        links = object.attachAll();
+        try {
+            links = object.attachAll();
+        } catch (LibbpfException e) {
+            throw new AttachException(e.headline());
+        }
         for (Proc p : rescan(registry, self)) {
             putProc(procs, p);
         }
@@ -405,6 +412,15 @@ public final class BpfSource implements EventSource {
                 }
                 it.remove();
             }
+        }
+    }
+
+    /** The kernel refused to attach a program; nothing was reported yet, so a caller may fall back. */
+    public static final class AttachException extends SourceException {
+        private static final long serialVersionUID = 1L;
+
+        AttachException(String message) {
+            super(message);
         }
     }
 
