@@ -87,6 +87,35 @@ public final class InitialScan {
         return tids;
     }
 
+    /**
+     * After the kernel started recording: registers what appeared since {@link #run} (threads of
+     * watched processes; in NAME mode, processes that now match), so that a task born between the
+     * scan and the start is not missed. Returns the thread ids added.
+     */
+    public static List<Integer> rescan(TaskRegistry registry, long skipPid) {
+        List<Integer> added = new ArrayList<>();
+        for (Proc proc : registry.watchedProcs()) {
+            for (int tid : ProcFs.threadsOf(proc.tgid)) {
+                if (registry.task(tid) == null) {
+                    registry.addTask(proc, tid, ProcFs.commOf(proc.tgid, tid));
+                    added.add(tid);
+                }
+            }
+        }
+        if (registry.spec().mode() == TargetSpec.Mode.NAME) {
+            for (ProcFs.ProcessEntry e : ProcFs.processes()) {
+                if (e.pid() != skipPid && registry.proc(e.pid()) == null && registry.nameMatches(e.comm())) {
+                    Proc p = registry.addProcess(e.pid(), e.comm(), false);
+                    for (int tid : ProcFs.threadsOf(e.pid())) {
+                        registry.addTask(p, tid, tid == e.pid() ? e.comm() : ProcFs.commOf(e.pid(), tid));
+                        added.add(tid);
+                    }
+                }
+            }
+        }
+        return added;
+    }
+
     private static boolean hasAncestorIn(int pid, Map<Integer, ProcFs.ProcessEntry> byPid, List<Integer> roots) {
         ProcFs.ProcessEntry e = byPid.get(pid);
         for (int depth = 0; e != null && depth < 4096; depth++) {

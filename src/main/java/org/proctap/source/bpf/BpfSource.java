@@ -203,7 +203,8 @@ public final class BpfSource implements EventSource {
         } catch (LibbpfException e) {
             throw new AttachException(e.headline());
         }
-        for (Proc p : rescan(registry, self)) {
+        InitialScan.rescan(registry, self); // new processes (NAME mode) and their threads
+        for (Proc p : registry.procs()) {
             putProc(procs, p);
         }
         listener.onStart(t0);
@@ -247,29 +248,6 @@ public final class BpfSource implements EventSource {
         byte[] value = new byte[8];
         MemorySegment.ofArray(value).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, (g | 0xffffffffL) + 1);
         gen.update(le32(0), value);
-    }
-
-    private static List<Proc> rescan(TaskRegistry registry, long self) {
-        List<Proc> added = new ArrayList<>();
-        if (registry.spec().mode() == TargetSpec.Mode.NAME) {
-            for (ProcFs.ProcessEntry e : ProcFs.processes()) {
-                if (e.pid() != self && registry.proc(e.pid()) == null && registry.nameMatches(e.comm())) {
-                    Proc p = registry.addProcess(e.pid(), e.comm(), false);
-                    for (int tid : ProcFs.threadsOf(e.pid())) {
-                        registry.addTask(p, tid, tid == e.pid() ? e.comm() : ProcFs.commOf(e.pid(), tid));
-                    }
-                    added.add(p);
-                }
-            }
-        }
-        for (Proc p : registry.watchedProcs()) {
-            for (int tid : ProcFs.threadsOf(p.tgid)) {
-                if (registry.task(tid) == null) {
-                    registry.addTask(p, tid, ProcFs.commOf(p.tgid, tid));
-                }
-            }
-        }
-        return added;
     }
 
     /** Every CPU starts "unknown, since t0": a task found running is charged from the start. */

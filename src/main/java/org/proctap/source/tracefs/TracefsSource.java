@@ -1,6 +1,5 @@
 package org.proctap.source.tracefs;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,14 +9,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.proctap.event.Event;
-import org.proctap.event.ProcessExec;
-import org.proctap.event.TaskNew;
-import org.proctap.event.TaskRename;
 import org.proctap.model.InitialScan;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.TargetSpec;
 import org.proctap.model.TaskRegistry;
-import org.proctap.proc.ProcFs;
 import org.proctap.report.CounterSnapshot;
 import org.proctap.source.EventSource;
 import org.proctap.source.SourceException;
@@ -115,7 +110,7 @@ public final class TracefsSource implements EventSource {
             TraceInstance instance = isLife ? life : sched;
             PageReader reader = new PageReader(i, instance.rawPipe(cpu), isLife ? subbufSize(life) : subbuf, queue,
                     config.pollMs(), isLife && fastMatcher != null
-                            ? new FastFilter(pageDecoder, eventDecoder, fastMatcher, cpu, sched, filter)
+                            ? new LifeFastPath(pageDecoder, eventDecoder, fastMatcher, cpu, sched, filter)
                             : null);
             readers.add(reader);
             Thread t = Thread.ofPlatform().name("proctap-read-" + (isLife ? "life" : "sched") + "-cpu" + cpu)
@@ -130,7 +125,7 @@ public final class TracefsSource implements EventSource {
         life.tracingOn(true);
         sched.tracingOn(true);
         // Tasks born between the scan and the filter write (the filter follows them from now on).
-        for (int tid : rescan(registry, self)) {
+        for (int tid : InitialScan.rescan(registry, self)) {
             var t = registry.task(tid);
             filter.watch(tid, t != null ? t.comm : "", Lifecycle.KernelFilter.Why.ADOPTED);
         }
@@ -190,30 +185,6 @@ public final class TracefsSource implements EventSource {
             return Integer.parseInt(instance.read("buffer_subbuf_size_kb").strip()) * 1024;
         }
         return 4096;
-    }
-
-    private static List<Integer> rescan(TaskRegistry registry, long self) {
-        List<Integer> added = new ArrayList<>();
-        for (var proc : registry.watchedProcs()) {
-            for (int tid : ProcFs.threadsOf(proc.tgid)) {
-                if (registry.task(tid) == null) {
-                    registry.addTask(proc, tid, ProcFs.commOf(proc.tgid, tid));
-                    added.add(tid);
-                }
-            }
-        }
-        if (registry.spec().mode() == TargetSpec.Mode.NAME) {
-            for (ProcFs.ProcessEntry e : ProcFs.processes()) {
-                if (e.pid() != self && registry.proc(e.pid()) == null && registry.nameMatches(e.comm())) {
-                    var p = registry.addProcess(e.pid(), e.comm(), false);
-                    for (int tid : ProcFs.threadsOf(e.pid())) {
-                        registry.addTask(p, tid, tid == e.pid() ? e.comm() : ProcFs.commOf(e.pid(), tid));
-                        added.add(tid);
-                    }
-                }
-            }
-        }
-        return added;
     }
 
     private void process(StreamMerger merger, EventProcessor processor, SchedAccounting accounting,
@@ -364,75 +335,6 @@ public final class TracefsSource implements EventSource {
         }
         if (first != null) {
             throw first;
-        }
-    }
-
-    /**
-     * Runs on the life-cycle readers: under the pid-list strategy, when a process execs or renames
-     * into a watched name, add it to the pid list at once, before the processing thread gets there,
-     * so few of its early switches go unrecorded.
-     */
-    private static final class FastFilter implements java.util.function.Consumer<ByteBuffer> {
-        private final PageDecoder pageDecoder;
-        private final EventDecoder eventDecoder;
-        private final NameMatcher matcher;
-        private final int cpu;
-        private final TraceInstance sched;
-        private final KernelFilter filter;
-
-        FastFilter(PageDecoder pageDecoder, EventDecoder eventDecoder, NameMatcher matcher, int cpu,
-                   TraceInstance sched, KernelFilter filter) {
-            this.pageDecoder = pageDecoder;
-            this.eventDecoder = eventDecoder;
-            this.matcher = matcher;
-            this.cpu = cpu;
-            this.sched = sched;
-            this.filter = filter;
-        }
-
-        @Override
-        public void accept(ByteBuffer page) {
-            if (!filter.needsPidUpdates()) {
-                // The comm filter keeps whatever matches from its first event, until a matching
-                // task renames itself away from the name (every JVM thread does).
-                pageDecoder.decode(page.duplicate().order(page.order()), (ts, data, offset, length) -> {
-                    if (eventDecoder.decode(ts, cpu, data, offset, length) instanceof TaskRename r
-                            && matcher.matches(r.oldComm()) && !matcher.matches(r.newComm())) {
-                        filter.renamedAway(r.task());
-                    }
-                });
-                return;
-            }
-            StringBuilder pids = new StringBuilder();
-            pageDecoder.decode(page.duplicate().order(page.order()), (ts, data, offset, length) -> {
-                Event e = eventDecoder.decode(ts, cpu, data, offset, length);
-                if (e instanceof TaskRename r && matcher.matches(r.newComm())) {
-                    pids.append(r.task()).append(' ');
-                } else if (e instanceof TaskNew n && matcher.matches(n.comm())) {
-                    pids.append(n.child()).append(' '); // born to a matching parent, maybe before it was traced
-                } else if (e instanceof ProcessExec x && matcher.matches(commOf(x.filename()))) {
-                    pids.append(x.pid()).append(' ');
-                    // threads it created since the exec, before this moment: event-fork could not see them
-                    for (int tid : ProcFs.threadsOf(x.pid())) {
-                        if (tid != x.pid()) {
-                            pids.append(tid).append(' ');
-                        }
-                    }
-                }
-            });
-            if (!pids.isEmpty()) {
-                try {
-                    sched.append("set_event_pid", pids.toString());
-                } catch (SourceException ignored) {
-                    // the processing thread retries with the registry's view
-                }
-            }
-        }
-
-        private static String commOf(String path) {
-            int slash = path.lastIndexOf('/');
-            String base = slash >= 0 ? path.substring(slash + 1) : path;
-            return base.length() > NameMatcher.COMM_LEN ? base.substring(0, NameMatcher.COMM_LEN) : base;
         }
     }
 }
