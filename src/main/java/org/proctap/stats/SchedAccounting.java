@@ -66,10 +66,6 @@ public final class SchedAccounting {
         }
     }
 
-    public int ncpu() {
-        return cpus.length;
-    }
-
     /**
      * Any event: task {@code tid} is current on {@code cpu} at {@code ts}. Under the kernel's pid
      * filter a switch between two tasks proctap does not know is legitimately invisible, so a
@@ -320,11 +316,6 @@ public final class SchedAccounting {
         }
         retiring.clear();
         return snap;
-    }
-
-    /** The exited task left its CPU for good: it can be forgotten after the next snapshot. */
-    public void retireWhenReported(Task t) {
-        retiring.add(t);
     }
 
     public long[] repairs() {

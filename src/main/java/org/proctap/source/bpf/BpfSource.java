@@ -440,9 +440,4 @@ public final class BpfSource implements EventSource {
             object.close(); // closes the ring buffer and links it owns first
         }
     }
-
-    /** For tests and the benchmark: the loaded object. */
-    BpfObject object() {
-        return object;
-    }
 }

@@ -57,10 +57,6 @@ final class KernelFilter implements Lifecycle.KernelFilter {
         this.watchedTgids = watchedTgids;
     }
 
-    Strategy strategy() {
-        return strategy;
-    }
-
     /** Sets up the strategy before tracing starts: COMM when possible. */
     void start(boolean allowComm, Collection<Integer> tids, boolean everyCommMatches) {
         if (allowComm && glob != null && everyCommMatches) {

@@ -44,7 +44,6 @@ final class StreamMerger {
     private final Stream[] streams;
     private final PageDecoder pageDecoder;
     private final EventDecoder eventDecoder;
-    private long decodedEvents;
 
     /** @param streamCpus the CPU of each stream, by stream id */
     StreamMerger(int[] streamCpus, PageDecoder pageDecoder, EventDecoder eventDecoder) {
@@ -80,10 +79,6 @@ final class StreamMerger {
         return true;
     }
 
-    long decodedEvents() {
-        return decodedEvents;
-    }
-
     /** Timestamp of the stream's next item, decoding its next page if needed; MAX_VALUE if none. */
     private boolean hasHead(Stream s) {
         while (s.pos >= s.items.size()) {
@@ -109,7 +104,6 @@ final class StreamMerger {
         if (summary.eventsLost()) {
             s.items.add(0, new Lost(summary.timestamp(), s.cpu, summary.lostCount()));
         }
-        decodedEvents += s.items.size();
     }
 
     private static long headTs(Stream s) {
