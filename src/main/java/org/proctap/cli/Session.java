@@ -34,7 +34,16 @@ final class Session {
     private final PrintStream out;
     private final PrintStream err;
     private final Output output;
+    /** The source to close on every exit path, from its creation. */
     private volatile EventSource source;
+    /**
+     * The same source once start() has returned: only then may a signal stop it. A stop during
+     * start() would find nothing to stop yet and be lost (a SIGTERM 0.2 s after launch used to
+     * leave proctap running for good). A signal sets stopRequested and then reads running; run()
+     * sets running and then reads stopRequested: with both volatile, at least one of them sees
+     * the other, so the source is stopped at least once after start() (stop() is idempotent).
+     */
+    private volatile EventSource running;
     private volatile boolean stopRequested;
 
     Session(Options options, PrintStream out, PrintStream err) {
@@ -74,6 +83,7 @@ final class Session {
                 source = src;
                 src.start(new Listener(pinned), options.intervalNs());
             }
+            running = src;
             if (stopRequested) {
                 src.stop();
             }
@@ -156,7 +166,7 @@ final class Session {
         for (String name : List.of("INT", "TERM")) {
             Signal.handle(new Signal(name), signal -> {
                 stopRequested = true;
-                EventSource s = source;
+                EventSource s = running;
                 if (s != null) {
                     s.stop();
                 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -72,6 +73,34 @@ class StopSignalsIT extends ItSupport {
                 assertThat(p.stderr()).as("stderr").noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
                 assertThat(KernelTruth.proctapInstancesOf(p.pid())).as("tracefs instances left").isEmpty();
             }
+        }
+    }
+
+    /**
+     * A SIGTERM while the source is still starting is not lost. It used to be: the signal
+     * stopped a source that had nothing running yet, start() then turned tracing on, and the
+     * stop already done made every later stop a no-op, so proctap ran on for good. The tracefs
+     * instance appears at the beginning of start() (which then configures events for tens of
+     * milliseconds), so signalling as soon as it exists lands inside that window.
+     */
+    @Test
+    @Timeout(120)
+    void sigtermDuringStartStillStops() throws Exception {
+        String name = "ptstart" + ProcessHandle.current().pid();
+        try (Proctap p = Proctap.start("--backend", "tracefs", "-i", "0", name)) {
+            Path instance = KernelTruth.ensureTracefs().resolve("instances").resolve("proctap-" + p.pid());
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            while (!Files.exists(instance)) {
+                assertThat(System.nanoTime()).as("proctap's instance %s appears", instance).isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            p.signal(Proctap.SIGTERM);
+            assertThat(p.waitFor(EXIT)).as("proctap's exit status after SIGTERM during start").isEqualTo(0);
+            List<String> lines = p.stdout();
+            assertThat(lines).as("stdout").isNotEmpty();
+            assertThat(lines.getFirst()).as("first line").isEqualTo("Watching process: " + name);
+            assertThat(lines.getLast()).as("last line").isEqualTo("Bye...");
+            assertThat(KernelTruth.proctapInstancesOf(p.pid())).as("tracefs instances left").isEmpty();
         }
     }
 }
