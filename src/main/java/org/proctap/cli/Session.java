@@ -85,9 +85,8 @@ final class Session {
             }
             running = src;
             if (stopRequested) {
-                src.stop();
-            }
-            if (launcher != null) {
+                src.stop(); // and a command that has not run yet never will: finally kills it
+            } else if (launcher != null) {
                 Process process = launcher.process();
                 launcher.resume();
                 resumed = true;

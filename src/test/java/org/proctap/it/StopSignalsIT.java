@@ -88,13 +88,7 @@ class StopSignalsIT extends ItSupport {
     void sigtermDuringStartStillStops() throws Exception {
         String name = "ptstart" + ProcessHandle.current().pid();
         try (Proctap p = Proctap.start("--backend", "tracefs", "-i", "0", name)) {
-            Path instance = KernelTruth.ensureTracefs().resolve("instances").resolve("proctap-" + p.pid());
-            long deadline = System.nanoTime() + STARTUP.toNanos();
-            while (!Files.exists(instance)) {
-                assertThat(System.nanoTime()).as("proctap's instance %s appears", instance).isLessThan(deadline);
-                Thread.onSpinWait();
-            }
-            p.signal(Proctap.SIGTERM);
+            signalOnceTheInstanceExists(p);
             assertThat(p.waitFor(EXIT)).as("proctap's exit status after SIGTERM during start").isEqualTo(0);
             List<String> lines = p.stdout();
             assertThat(lines).as("stdout").isNotEmpty();
@@ -102,5 +96,38 @@ class StopSignalsIT extends ItSupport {
             assertThat(lines.getLast()).as("last line").isEqualTo("Bye...");
             assertThat(KernelTruth.proctapInstancesOf(p.pid())).as("tracefs instances left").isEmpty();
         }
+    }
+
+    /** The same for {@code -- COMMAND}: stopped before the command was resumed, it never runs. */
+    @Test
+    @Timeout(120)
+    void sigtermDuringStartNeverRunsTheCommand() throws Exception {
+        Path marker = Files.createTempDirectory("proctap-it").resolve("ran");
+        try (Proctap p = Proctap.start("--backend", "tracefs", "-i", "0", "--", "touch", marker.toString())) {
+            signalOnceTheInstanceExists(p);
+            assertThat(p.waitFor(EXIT)).as("proctap's exit status after SIGTERM during start").isEqualTo(0);
+            List<String> lines = p.stdout();
+            assertThat(lines).as("stdout").isNotEmpty();
+            assertThat(lines.getFirst()).as("first line").startsWith("Watching command: touch ");
+            assertThat(lines.getLast()).as("last line").isEqualTo("Bye...");
+            long commandPid = Long.parseLong(lines.getFirst().replaceAll(".*\\(PID (\\d+)\\)$", "$1"));
+            assertThat(ProcessHandle.of(commandPid).filter(ProcessHandle::isAlive))
+                    .as("the command's process %d, stopped before it ran", commandPid).isEmpty();
+            assertThat(marker).as("what the command would have created").doesNotExist();
+            assertThat(KernelTruth.proctapInstancesOf(p.pid())).as("tracefs instances left").isEmpty();
+        } finally {
+            Files.deleteIfExists(marker);
+            Files.deleteIfExists(marker.getParent());
+        }
+    }
+
+    private static void signalOnceTheInstanceExists(Proctap p) {
+        Path instance = KernelTruth.ensureTracefs().resolve("instances").resolve("proctap-" + p.pid());
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (!Files.exists(instance)) {
+            assertThat(System.nanoTime()).as("proctap's instance %s appears", instance).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        p.signal(Proctap.SIGTERM);
     }
 }
