@@ -1,12 +1,16 @@
 package org.proctap.cli;
 
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
 import org.proctap.model.InitialScan;
 import org.proctap.source.SourceException;
+import org.proctap.sys.FdOutputStream;
 import org.proctap.sys.Libc;
+import org.proctap.sys.Signals;
 
 import picocli.CommandLine;
 
@@ -19,12 +23,23 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
-        System.out.flush();
+        int code = run(args, new FdOutputStream(1), System.err, StdoutWatch.forFd1());
+        if (code == ExitCodes.READER_GONE) {
+            Signals.dieOf(Signals.SIGPIPE); // as grep and perf end in a pipe whose reader left
+        }
         System.exit(code);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** As from a shell, with stdout on a file or a terminal. */
+    static int run(String[] args, OutputStream out, PrintStream err) {
+        return run(args, out, err, null);
+    }
+
+    /**
+     * @param out   where tables and live lines go; a failed write stops proctap
+     * @param watch tells when stdout's reader went away before proctap writes again, or null
+     */
+    static int run(String[] args, OutputStream out, PrintStream err, StdoutWatch watch) {
         // Everything after the first "--" is the command to run, untouched by option parsing.
         int dashDash = Arrays.asList(args).indexOf("--");
         String[] ours = dashDash >= 0 ? Arrays.copyOfRange(args, 0, dashDash) : args;
@@ -36,12 +51,14 @@ public final class Main {
         try {
             CommandLine.ParseResult parsed = cl.parseArgs(ours);
             if (parsed.isUsageHelpRequested()) {
-                cl.usage(out);
-                return ExitCodes.OK;
+                PrintStream help = new PrintStream(out, true, StandardCharsets.UTF_8);
+                cl.usage(help);
+                return help.checkError() ? ExitCodes.ENVIRONMENT : ExitCodes.OK;
             }
             if (parsed.isVersionHelpRequested()) {
-                cl.printVersionHelp(out);
-                return ExitCodes.OK;
+                PrintStream help = new PrintStream(out, true, StandardCharsets.UTF_8);
+                cl.printVersionHelp(help);
+                return help.checkError() ? ExitCodes.ENVIRONMENT : ExitCodes.OK;
             }
             options = declared.toOptions(command);
         } catch (CommandLine.ParameterException e) {
@@ -54,7 +71,7 @@ public final class Main {
                 throw new UserError(ExitCodes.ENVIRONMENT,
                         "must run as root: tracing the scheduler needs root (try: sudo ./proctap ...)");
             }
-            return new Session(options, out, err).run();
+            return new Session(options, out, err, watch).run();
         } catch (UserError e) {
             err.println("proctap: " + e.getMessage());
             return e.exitCode;

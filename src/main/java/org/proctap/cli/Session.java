@@ -1,12 +1,15 @@
 package org.proctap.cli;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
 
 import org.proctap.model.TargetSpec;
 import org.proctap.output.JsonOutput;
 import org.proctap.output.Output;
+import org.proctap.output.OutputFailedException;
+import org.proctap.output.Sink;
 import org.proctap.output.TextOutput;
 import org.proctap.output.WallClock;
 import org.proctap.report.CounterSnapshot;
@@ -21,19 +24,26 @@ import org.proctap.source.bpf.BpfUnavailableException;
 import org.proctap.source.bpf.LibbpfException;
 import org.proctap.source.tracefs.TracefsSource;
 import org.proctap.stats.IntervalAggregator;
+import org.proctap.sys.Errno;
+import org.proctap.sys.ErrnoException;
+import org.proctap.sys.Libc;
+import org.proctap.sys.Signals;
 
 import sun.misc.Signal;
 
 /**
  * One run: start the command (if any), start the source, print what it reports, stop on
- * SIGINT/SIGTERM or when the command ends, print the final table and "Bye...", and leave nothing
- * behind in the kernel on any of those paths.
+ * SIGINT/SIGTERM/SIGHUP, when the command ends or when the output cannot be written, print the
+ * final table and "Bye..." (if the output still works), and leave nothing behind in the kernel
+ * on any of those paths.
  */
 final class Session {
     private final Options options;
-    private final PrintStream out;
     private final PrintStream err;
     private final Output output;
+    private final StdoutWatch watch;
+    /** The first failed write of the output; nothing is written after it. */
+    private volatile OutputFailedException outputFailure;
     /** The source to close on every exit path, from its creation. */
     private volatile EventSource source;
     /**
@@ -46,11 +56,12 @@ final class Session {
     private volatile EventSource running;
     private volatile boolean stopRequested;
 
-    Session(Options options, PrintStream out, PrintStream err) {
+    Session(Options options, OutputStream out, PrintStream err, StdoutWatch watch) {
         this.options = options;
-        this.out = out;
         this.err = err;
-        this.output = options.json() ? new JsonOutput(out, new WallClock()) : new TextOutput(out, options.seedFormat());
+        this.watch = watch;
+        Sink sink = new Sink(out);
+        this.output = options.json() ? new JsonOutput(sink, new WallClock()) : new TextOutput(sink, options.seedFormat());
     }
 
     int run() {
@@ -65,6 +76,9 @@ final class Session {
         Thread cleanup = Thread.ofPlatform().unstarted(this::closeQuietly);
         Runtime.getRuntime().addShutdownHook(cleanup);
         installSignalHandlers();
+        if (watch != null) {
+            watch.start(() -> outputFailed(new OutputFailedException(new ErrnoException("stdout", Errno.EPIPE))));
+        }
         try {
             if (launcher != null) {
                 pinned = List.of((int) launcher.startStopped());
@@ -96,7 +110,14 @@ final class Session {
             if (src.failure() != null) {
                 throw new SourceException("tracing failed: " + src.failure().getMessage(), src.failure());
             }
-            output.bye();
+            write(output::bye);
+            OutputFailedException failed = outputFailure;
+            if (failed != null) {
+                if (failed.readerGone()) {
+                    return ExitCodes.READER_GONE;
+                }
+                throw new UserError(ExitCodes.ENVIRONMENT, "cannot write output: " + failed.reason());
+            }
             int status = ExitCodes.OK;
             if (launcher != null && !launcher.process().isAlive()) {
                 status = launcher.exitStatus();
@@ -161,15 +182,49 @@ final class Session {
         }
     }
 
+    /**
+     * SIGINT, SIGTERM and SIGHUP stop proctap however it was started: each is first given back its
+     * default disposition, since an inherited "ignored" would make the JVM skip its handler (a
+     * script's background job ignores SIGINT, as SystemTap, bpftrace and perf do not).
+     */
     private void installSignalHandlers() {
-        for (String name : List.of("INT", "TERM")) {
-            Signal.handle(new Signal(name), signal -> {
-                stopRequested = true;
-                EventSource s = running;
-                if (s != null) {
-                    s.stop();
-                }
-            });
+        for (int signo : new int[] {Signals.SIGINT, Signals.SIGTERM, Signals.SIGHUP}) {
+            Libc.resetToDefault(signo);
+            Signal.handle(new Signal(Signals.name(signo).substring(3)), signal -> requestStop());
+        }
+    }
+
+    /** As a signal does: stop now, or as soon as the source has started. */
+    private void requestStop() {
+        stopRequested = true;
+        EventSource s = running;
+        if (s != null) {
+            s.stop();
+        }
+    }
+
+    /**
+     * The output cannot be written (a closed pipe, a full disk): stop as on SIGINT, and write
+     * nothing more. Called from whichever thread found out.
+     */
+    private void outputFailed(OutputFailedException e) {
+        synchronized (this) {
+            if (outputFailure == null) {
+                outputFailure = e;
+            }
+        }
+        requestStop();
+    }
+
+    /** Writes through the output unless an earlier write failed; a failure stops the session. */
+    private void write(Runnable write) {
+        if (outputFailure != null) {
+            return;
+        }
+        try {
+            write.run();
+        } catch (OutputFailedException e) {
+            outputFailed(e);
         }
     }
 
@@ -202,18 +257,20 @@ final class Session {
                 case COMMAND -> "command";
             };
             List<Integer> pids = t.mode() == TargetSpec.Mode.PIDS ? t.pids() : pinned;
-            output.start(new Output.StartInfo(ts, mode, t.describe(), pids, t.command(), source.name(),
-                    options.intervalSeconds(), options.cumulative()));
+            Output.StartInfo info = new Output.StartInfo(ts, mode, t.describe(), pids, t.command(), source.name(),
+                    options.intervalSeconds(), options.cumulative());
+            write(() -> output.start(info));
         }
 
         @Override
         public void onReport(Report report) {
-            output.report(report);
+            write(() -> output.report(report));
         }
 
         @Override
         public void onSnapshot(CounterSnapshot snapshot) {
-            output.interval(aggregator.next(snapshot));
+            var interval = aggregator.next(snapshot);
+            write(() -> output.interval(interval));
         }
 
         @Override

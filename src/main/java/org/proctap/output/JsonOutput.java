@@ -1,7 +1,5 @@
 package org.proctap.output;
 
-import java.io.PrintStream;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,11 +17,11 @@ import org.proctap.report.Report;
  * The fields are documented in the README.
  */
 public final class JsonOutput implements Output {
-    private final PrintStream out;
+    private final Sink out;
     private final WallClock clock;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public JsonOutput(PrintStream out, WallClock clock) {
+    public JsonOutput(Sink out, WallClock clock) {
         this.out = out;
         this.clock = clock;
     }

@@ -1,7 +1,5 @@
 package org.proctap.output;
 
-import java.io.PrintStream;
-
 import org.proctap.report.CpuTaskCounters;
 import org.proctap.report.ExecReport;
 import org.proctap.report.ExitReport;
@@ -18,10 +16,10 @@ import org.proctap.report.Report;
 public final class TextOutput implements Output {
     static final String RULE = "================================================";
 
-    private final PrintStream out;
+    private final Sink out;
     private final boolean seedFormat;
 
-    public TextOutput(PrintStream out, boolean seedFormat) {
+    public TextOutput(Sink out, boolean seedFormat) {
         this.out = out;
         this.seedFormat = seedFormat;
     }

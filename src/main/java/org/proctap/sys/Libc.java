@@ -12,10 +12,11 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The handful of libc calls Java's file APIs lack: non-blocking open, read that reports EAGAIN,
- * poll with a timeout. tracefs's {@code trace_pipe_raw} needs all three: a blocking read wakes on
- * every single event, while poll() waits for {@code buffer_percent} or the timeout
- * (kernel/trace/trace.c, tracing_buffers_poll).
+ * The handful of libc calls Java's APIs lack: non-blocking open, read that reports EAGAIN, poll
+ * with a timeout (tracefs's {@code trace_pipe_raw} needs all three: a blocking read wakes on every
+ * single event, while poll() waits for {@code buffer_percent} or the timeout,
+ * kernel/trace/trace.c, tracing_buffers_poll); write that tells which errno failed it (EPIPE is
+ * not ENOSPC); and signal dispositions and masks, which a JVM inherits and never resets.
  */
 public final class Libc {
     public static final int O_RDONLY = 0;
@@ -23,6 +24,11 @@ public final class Libc {
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
     public static final short POLLIN = 0x1;
+    public static final short POLLERR = 0x8;
+    public static final short POLLHUP = 0x10;
+    private static final int SIG_UNBLOCK = 1;
+    /** glibc's sigset_t: 1024 bits. */
+    private static final long SIGSET_BYTES = 128;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -39,6 +45,16 @@ public final class Libc {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle KILL = downcall("kill",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle WRITE = downcall("write",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle SIGNAL = downcall("signal",
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle SIGPROCMASK = downcall("sigprocmask",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("strerror").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)),
+                    ValueLayout.JAVA_INT));
     private static final MethodHandle GETEUID = LINKER.downcallHandle(
             LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
 
@@ -74,6 +90,78 @@ public final class Libc {
             MemorySegment state = newErrnoState(arena);
             int rc = (int) KILL.invokeExact(state, (int) pid, signal);
             return rc == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * write(2) all of {@code bytes[off, off+len)} to {@code fd}, retrying short writes and EINTR.
+     * Throws {@link ErrnoException} with the errno of the write that failed.
+     */
+    public static void writeFully(int fd, byte[] bytes, int off, int len) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = newErrnoState(arena);
+            MemorySegment buf = arena.allocate(Math.max(1, len));
+            MemorySegment.copy(bytes, off, buf, ValueLayout.JAVA_BYTE, 0, len);
+            long done = 0;
+            while (done < len) {
+                long n = (long) WRITE.invokeExact(state, fd, buf.asSlice(done), (long) len - done);
+                if (n < 0) {
+                    int e = errno(state);
+                    if (e == Errno.EINTR) {
+                        continue;
+                    }
+                    throw new ErrnoException("write fd " + fd, e);
+                }
+                done += n;
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** strerror(3): "No space left on device". */
+    public static String strerror(int errno) {
+        try {
+            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            return text.getString(0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Gives {@code signal} its default disposition and unblocks it in the calling thread. A
+     * process inherits ignored signals and its signal mask through exec: a shell starts background
+     * jobs with SIGINT ignored, nohup ignores SIGHUP, and HotSpot then never installs its handler
+     * for an ignored one (JVM_RegisterSignal answers "ignored"). Call before installing a handler.
+     */
+    public static void resetToDefault(int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = newErrnoState(arena);
+            MemorySegment unused = (MemorySegment) SIGNAL.invokeExact(state, signal, MemorySegment.NULL); // SIG_DFL
+            MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
+            set.set(ValueLayout.JAVA_LONG, 0, 1L << (signal - 1));
+            int rc = (int) SIGPROCMASK.invokeExact(state, SIG_UNBLOCK, set, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * poll(2) one descriptor for nothing but its error and hang-up state: returns the revents
+     * (POLLERR for a pipe whose readers are all gone, fs/pipe.c pipe_poll), 0 on timeout or EINTR.
+     */
+    public static int pollErrors(int fd, int timeoutMs) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = newErrnoState(arena);
+            MemorySegment pollfd = newPollFd(arena);
+            pollfd.set(ValueLayout.JAVA_INT, 0, fd);
+            int n = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMs);
+            return n > 0 ? pollfd.get(ValueLayout.JAVA_SHORT, 6) & 0xffff : 0;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -9,13 +9,31 @@ public final class Signals {
         "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
     };
 
+    public static final int SIGHUP = 1;
     public static final int SIGINT = 2;
     public static final int SIGKILL = 9;
+    public static final int SIGPIPE = 13;
     public static final int SIGTERM = 15;
     public static final int SIGSTOP = 19;
     public static final int SIGCONT = 18;
 
     private Signals() {
+    }
+
+    /**
+     * Ends the process by {@code signal} at its default action, so that the parent's wait() sees
+     * it (a shell prints 128 + signal). Falls back to exiting with that status should the signal
+     * not end the process.
+     */
+    public static void dieOf(int signal) {
+        Libc.resetToDefault(signal);
+        Libc.kill(ProcessHandle.current().pid(), signal);
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Runtime.getRuntime().halt(128 + signal);
     }
 
     public static String name(int signal) {

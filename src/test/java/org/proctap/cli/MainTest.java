@@ -15,7 +15,7 @@ class MainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return Main.run(args, out,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 

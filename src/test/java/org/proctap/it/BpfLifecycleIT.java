@@ -51,8 +51,7 @@ class BpfLifecycleIT extends ItSupport {
                         "sleep " + COMMAND_SECONDS + "; exit " + COMMAND_EXIT)
                 : List.of("--json", "-i", "0", "--backend", "bpf", nothing);
         Set<Long> ours;
-        try (Proctap p = stop == Stop.SIGINT ? Proctap.startInNewSession(args.toArray(String[]::new))
-                : Proctap.start(args.toArray(String[]::new))) {
+        try (Proctap p = Proctap.start(args.toArray(String[]::new))) {
             JsonNode start = p.awaitStart(STARTUP);
             assertThat(start.path("backend").asText()).as("start.backend").isEqualTo("bpf");
 

@@ -80,7 +80,7 @@ public final class Proctap implements AutoCloseable {
         return launch().jvmOptions(jvmOptions).start(args);
     }
 
-    /** A launch to configure: JVM options, a command to run proctap under, a new session. */
+    /** A launch to configure: JVM options, a command to run proctap under. */
     public static Launch launch() {
         return new Launch();
     }
@@ -89,7 +89,6 @@ public final class Proctap implements AutoCloseable {
     public static final class Launch {
         private final List<String> jvmOptions = new ArrayList<>();
         private final List<String> wrapper = new ArrayList<>();
-        private boolean newSession;
 
         private Launch() {
         }
@@ -115,36 +114,11 @@ public final class Proctap implements AutoCloseable {
             return this;
         }
 
-        /** As {@link Proctap#startInNewSession}. */
-        public Launch inNewSession() {
-            newSession = true;
-            return this;
-        }
-
         public Proctap start(String... args) {
-            List<String> cmd = new ArrayList<>();
-            if (newSession) {
-                cmd.addAll(List.of("setsid", "env", "--default-signal=INT"));
-            }
-            cmd.addAll(wrapper);
+            List<String> cmd = new ArrayList<>(wrapper);
             cmd.addAll(javaCommand(jar(), jvmOptions, List.of(args)));
             return new Proctap(OutputLines.start(cmd, null));
         }
-    }
-
-    /**
-     * Starts proctap in a new session with SIGINT at its default disposition, so SIGINT reaches
-     * it however the test JVM was started. setsid alone is not enough: an ignored signal stays
-     * ignored across setsid and exec (a JVM started with "&amp;" by a non-interactive shell has
-     * SIGINT ignored, and its children inherit that), and HotSpot installs no handler for a
-     * shutdown signal that was ignored on entry. env --default-signal (coreutils 8.31+) resets
-     * it. Neither setsid (when not a group leader, as a child of the JVM is not) nor env forks,
-     * so the process started is proctap's JVM itself.
-     */
-    public static Proctap startInNewSession(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("setsid", "env", "--default-signal=INT"));
-        cmd.addAll(javaCommand(jar(), List.of(args)));
-        return new Proctap(OutputLines.start(cmd, null));
     }
 
     /**

@@ -11,28 +11,40 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.proctap.sys.Libc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * SIGINT and SIGTERM stop proctap cleanly in text mode: the final table, then "Bye...", exit 0,
- * and none of its tracefs instances left. SIGINT goes to a proctap started in its own session
- * with SIGINT at its default disposition (see {@link Proctap#startInNewSession}).
+ * SIGINT, SIGTERM and SIGHUP stop proctap cleanly in text mode: the final table, then "Bye...",
+ * exit 0, and none of its tracefs instances left, whatever disposition proctap inherited. Each
+ * run starts proctap with the signal ignored (env --ignore-signal), as a shell starts a
+ * background job with SIGINT ignored and nohup with SIGHUP ignored.
  */
 class StopSignalsIT extends ItSupport {
+    static final int SIGHUP = 1;
 
     static Stream<Arguments> backendsAndSignals() {
-        return Backends.all().flatMap(b -> Stream.of(Arguments.of(b, "SIGINT"), Arguments.of(b, "SIGTERM")));
+        return Backends.all().flatMap(b -> Stream.of("SIGINT", "SIGTERM", "SIGHUP").map(s -> Arguments.of(b, s)));
+    }
+
+    static int number(String signal) {
+        return switch (signal) {
+            case "SIGINT" -> Proctap.SIGINT;
+            case "SIGTERM" -> Proctap.SIGTERM;
+            case "SIGHUP" -> SIGHUP;
+            default -> throw new IllegalArgumentException(signal);
+        };
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("backendsAndSignals")
     @Timeout(120)
     void stopsWithFinalTableAndBye(String backend, String signal) throws IOException {
-        int signo = signal.equals("SIGINT") ? Proctap.SIGINT : Proctap.SIGTERM;
+        int signo = number(signal);
         try (Workload w = Workload.create()) {
             String[] args = {"-i", "0", "--backend", backend, w.name()};
-            try (Proctap p = signo == Proctap.SIGINT ? Proctap.startInNewSession(args) : Proctap.start(args)) {
+            try (Proctap p = Proctap.launch().under("env", "--ignore-signal=" + signal.substring(3)).start(args)) {
                 p.awaitLine("\"Watching process: " + w.name() + "\"", l -> l.equals("Watching process: " + w.name()),
                         STARTUP);
                 Workload.Report r = w.start("--main-ms", "150", "--thread-ms", "150", "--child-ms", "150",
@@ -43,7 +55,8 @@ class StopSignalsIT extends ItSupport {
 
                 Path exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "exe"));
                 assertThat(exe.getFileName().toString()).as("the process signalled is proctap's JVM").isEqualTo("java");
-                assertThat(KernelTruth.ignoresSignal(p.pid(), signo)).as("proctap ignores %s", signal).isFalse();
+                assertThat(KernelTruth.ignoresSignal(p.pid(), signo))
+                        .as("proctap ignores %s, which it inherited as ignored", signal).isFalse();
                 p.signal(signo);
                 assertThat(p.waitFor(EXIT)).as("proctap's exit status after %s", signal).isEqualTo(0);
 
@@ -73,6 +86,43 @@ class StopSignalsIT extends ItSupport {
                 assertThat(p.stderr()).as("stderr").noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
                 assertThat(KernelTruth.proctapInstancesOf(p.pid())).as("tracefs instances left").isEmpty();
             }
+        }
+    }
+
+    /**
+     * The case from the field: a script starts proctap in the background ({@code &}), which a
+     * non-interactive shell does with SIGINT ignored, and stops it with {@code kill -INT}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.proctap.it.Backends#all")
+    @Timeout(120)
+    void sigintStopsABackgroundJobOfAScript(String backend) throws Exception {
+        Path dir = Files.createTempDirectory("proctap-it");
+        Path out = dir.resolve("out");
+        String name = Workload.uniqueName();
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", "-c",
+                "\"$@\" > " + out + " 2>&1 & echo \"pid $!\"; wait $!; echo \"status $?\"", "bash"));
+        cmd.addAll(Proctap.javaCommand(Proctap.jar(), List.of("-i", "0", "--backend", backend, name)));
+        try (Proctap shell = Proctap.startCommand(cmd)) {
+            long pid = Long.parseLong(shell.awaitLine("the background job's pid", l -> l.startsWith("pid "), STARTUP)
+                    .substring(4));
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            while (!Files.exists(out) || !Files.readString(out).contains("Watching process: " + name)) {
+                assertThat(System.nanoTime()).as("proctap's first line in %s", out).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            assertThat(KernelTruth.ignoresSignal(pid, Proctap.SIGINT))
+                    .as("proctap, a background job of a script, ignores SIGINT").isFalse();
+            Libc.kill(pid, Proctap.SIGINT);
+            String status = shell.awaitLine("the job's exit status", l -> l.startsWith("status "), EXIT);
+            List<String> lines = Files.readAllLines(out);
+            assertThat(status).as("exit status of the background proctap after SIGINT").isEqualTo("status 0");
+            assertThat(lines.getLast()).as("last line").isEqualTo("Bye...");
+            assertThat(lines).as("a final table").contains("Scheduling stats:");
+            assertThat(KernelTruth.proctapInstancesOf(pid)).as("tracefs instances left").isEmpty();
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(dir);
         }
     }
 

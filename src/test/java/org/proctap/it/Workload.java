@@ -223,6 +223,11 @@ public final class Workload implements AutoCloseable {
         public List<String> stderr() {
             return process.stderr();
         }
+
+        /** Kills the workload and its descendants if they still run. */
+        public void kill() {
+            process.kill();
+        }
     }
 
     /** One "task ..." line: what one task burned and what the kernel counted for it. */

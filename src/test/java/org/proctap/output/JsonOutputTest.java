@@ -3,7 +3,6 @@ package org.proctap.output;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -23,7 +22,7 @@ class JsonOutputTest {
     @Test
     void everyLineIsAnObjectWithTypeKernelTimeAndWallTime() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        JsonOutput out = new JsonOutput(new PrintStream(bytes, true, StandardCharsets.UTF_8), new WallClock(1_000_000_000L));
+        JsonOutput out = new JsonOutput(new Sink(bytes), new WallClock(1_000_000_000L));
         out.start(new Output.StartInfo(5, "pid", "1,2", List.of(1, 2), List.of(), "tracefs", 1.5, true));
         out.report(new ForkReport(10, 1, 1, 1, "a", 3, 1, "a", "clone", "clone3", true, 0x3d0f00));
         out.report(new ExitReport(11, 0, 3, 1, "a", ExitStatus.killed(9)));

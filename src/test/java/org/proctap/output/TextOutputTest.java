@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -25,7 +24,7 @@ class TextOutputTest {
 
     private static String render(boolean seed, java.util.function.Consumer<TextOutput> body) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TextOutput out = new TextOutput(new PrintStream(bytes, true, StandardCharsets.UTF_8), seed);
+        TextOutput out = new TextOutput(new Sink(bytes), seed);
         body.accept(out);
         return bytes.toString(StandardCharsets.UTF_8);
     }
