@@ -13,10 +13,15 @@
  * switched in, subtracted from the same field when it is switched out (update_curr() ran in
  * __schedule() just before the tracepoint). That is exactly what /proc/PID/task/TID/schedstat
  * and CLOCK_THREAD_CPUTIME_ID report, including the wake-up latency the kernel charges a task
- * that takes over an idle CPU (which the tracefs source reproduces from sched_wakeup). Where no
- * such start value exists (a task found running at start, a repaired slice, a slice split by an
- * exec) the slice is timed with bpf_ktime_get_ns. There is no wake-up program: at one or more
- * per context switch it would cost more than the switch program itself.
+ * that takes over an idle CPU. A switch-in the program never saw (some context switches on
+ * some kernels fire no sched_switch at all, see docs/kernel-notes.md) costs no time either: the
+ * fair class keeps the runtime at the task's last pick in se.prev_sum_exec_runtime
+ * (set_next_entity(), kernel/sched/fair.c), which is then the slice's start; for other classes
+ * the slice starts at the runtime when the break is noticed. Either way a repaired slice is
+ * never charged more than the time since the last evidence of the task before it, so a repair
+ * adds no time the kernel did not charge. Only a task found running at start is timed with
+ * bpf_ktime_get_ns (from the start). There is no wake-up program: at one or more per context
+ * switch it would cost more than the switch program itself.
  *
  * A switch-in is added to runs when its slice ends, so one counter update per switch does; user
  * space adds run_pending for the slices still running when it reads.
@@ -42,11 +47,13 @@ struct signal_struct {
 
 struct sched_entity {
 	__u64 sum_exec_runtime;
+	__u64 prev_sum_exec_runtime;
 } __attribute__((preserve_access_index));
 
 struct task_struct {
 	struct thread_info thread_info;
 	struct sched_entity se;
+	unsigned int policy;
 	int pid;
 	int tgid;
 	char comm[16];
@@ -65,6 +72,10 @@ struct pt_regs {
 
 /* include/linux/sched/signal.h */
 #define SIGNAL_GROUP_EXIT 0x00000004
+/* include/uapi/linux/sched.h: the policies of the fair class */
+#define SCHED_NORMAL 0
+#define SCHED_BATCH 3
+#define SCHED_IDLE 5
 
 /* BPF_FIELD_BYTE_OFFSET for __builtin_preserve_field_info (libbpf's bpf_core_read.h) */
 #define FIELD_BYTE_OFFSET 0
@@ -123,7 +134,8 @@ struct seen {
 struct cpu_private {
 	struct pt_cpu_state pub;
 	__u64 cur_task;
-	__u64 sum_in; /* cur->se.sum_exec_runtime when it was switched in */
+	__u64 sum_in;   /* cur->se.sum_exec_runtime at the start of its slice */
+	__u64 bound_from; /* a repaired slice: it cannot have started before this (0: not repaired) */
 	__u32 sum_valid;
 	__u32 seen_next;
 	struct seen seen[SEEN_SLOTS];
@@ -165,11 +177,16 @@ struct {
 } stats SEC(".maps");
 
 /* ---- helpers ---- */
-static __always_inline void stat_inc(__u32 slot)
+static __always_inline void stat_add(__u32 slot, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &slot);
 	if (v)
-		(*v)++;
+		*v += n;
+}
+
+static __always_inline void stat_inc(__u32 slot)
+{
+	stat_add(slot, 1);
 }
 
 static __always_inline struct cpu_private *this_cpu(void)
@@ -245,25 +262,12 @@ static __always_inline bool name_match(const char *comm)
 	return false;
 }
 
-/* Closes cur's slice at until, timed with the clock, and counts its switch-in. */
-static __always_inline void credit(struct cpu_private *s, __u64 until)
-{
-	if (!(s->pub.flags & PT_CPU_WATCHED))
-		return;
-	struct pt_counts *c = counts_of(s->pub.cur_pid);
-	if (!c)
-		return;
-	if (until > s->pub.since)
-		c->oncpu_ns += until - s->pub.since;
-	c->runs += s->pub.run_pending;
-	s->pub.run_pending = 0;
-}
-
 static __always_inline void set_current(struct cpu_private *s, __u64 task, __u32 pid, __u32 tgid, bool watched,
 					__u64 since, __u64 now)
 {
 	s->cur_task = task;
 	s->sum_valid = 0;
+	s->bound_from = 0;
 	s->pub.run_pending = 0;
 	s->pub.cur_pid = pid;
 	s->pub.cur_tgid = tgid;
@@ -273,9 +277,69 @@ static __always_inline void set_current(struct cpu_private *s, __u64 task, __u32
 }
 
 /*
+ * The runtime of cur's slice so far: the kernel's figure when its start is known, bounded by the
+ * clock for a repaired slice; else the clock since pub.since. sum is cur's se.sum_exec_runtime
+ * now (current at a switch, up to a tick stale elsewhere).
+ */
+static __always_inline __u64 slice_runtime(struct cpu_private *s, __u64 sum, __u64 now)
+{
+	if (!s->sum_valid)
+		return now > s->pub.since ? now - s->pub.since : 0;
+	__u64 ran = sum > s->sum_in ? sum - s->sum_in : 0;
+	if (s->bound_from && now > s->bound_from && ran > now - s->bound_from)
+		ran = now - s->bound_from;
+	return ran;
+}
+
+/*
+ * The runtime of cur's slice up to until, when cur is no longer the current task (a switch away
+ * from it was missed): the clock from the slice's start. Its se.sum_exec_runtime now is no
+ * measure of this slice: the task may have run on another CPU since.
+ */
+static __always_inline __u64 slice_runtime_until(struct cpu_private *s, __u64 until)
+{
+	__u64 start = s->pub.since;
+	if (s->bound_from > start)
+		start = s->bound_from;
+	return until > start ? until - start : 0;
+}
+
+/* Adds ran to cur's on-CPU time and counts its switch-in, if it is watched. */
+static __always_inline void charge(struct cpu_private *s, __u64 ran)
+{
+	if (!(s->pub.flags & PT_CPU_WATCHED))
+		return;
+	if (s->bound_from)
+		stat_add(PT_STAT_REPAIRED_NS, ran); /* a slice that began with a switch never seen */
+	struct pt_counts *c = counts_of(s->pub.cur_pid);
+	if (!c)
+		return;
+	c->oncpu_ns += ran;
+	c->runs += s->pub.run_pending;
+	s->pub.run_pending = 0;
+}
+
+/*
+ * cur is the current task and its watched state is about to change (exec, rename): charge its
+ * slice so far to the old state and go on from here, with the kernel's runtime as the boundary.
+ */
+static __always_inline void split_current(struct cpu_private *s, __u64 now, __u32 pid, __u32 tgid, bool watched)
+{
+	__u64 sum = bpf_get_current_task_btf()->se.sum_exec_runtime;
+	charge(s, slice_runtime(s, sum, now));
+	__u64 task = bpf_get_current_task();
+	set_current(s, task, pid, tgid, watched, now, now);
+	s->sum_in = sum;
+	s->sum_valid = 1;
+}
+
+
+/*
  * Whatever fired, the current task is running on this CPU now. If it is not the one we think
- * runs here, a switch was missed: place it at the last evidence of the previous task and count
- * the repair (SchedAccounting.repair does the same).
+ * runs here, a switch was missed: the task before is charged up to its last evidence, the new
+ * one's switch-in is counted, and its slice starts at the runtime the kernel recorded when it
+ * picked the task (see the file comment). The repair is counted, and the time charged to the
+ * two slices it touched (SchedAccounting.observe does the same from events).
  */
 static __always_inline void observe(struct cpu_private *s, __u64 now)
 {
@@ -298,9 +362,28 @@ static __always_inline void observe(struct cpu_private *s, __u64 now)
 	__u64 at = s->pub.evidence;
 	if (at > now)
 		at = now;
-	credit(s, at);
-	set_current(s, task, pid, tgid, watched, at, now);
+	/* The task before ran at least until its last evidence: the clock says that much, and its
+	 * runtime now would include whatever it ran since on another CPU. */
+	__u64 before = slice_runtime_until(s, at);
+	if ((s->pub.flags & PT_CPU_WATCHED) && !s->bound_from)
+		stat_add(PT_STAT_REPAIRED_NS, before); /* (charge() counts it if it began repaired) */
+	charge(s, before);
+	set_current(s, task, pid, tgid, watched, now, now);
 	s->pub.run_pending = watched;
+	if (watched) {
+		struct task_struct *cur = bpf_get_current_task_btf();
+		__u64 sum = cur->se.sum_exec_runtime;
+		__u64 base = sum;
+		__u32 policy = cur->policy;
+		if (policy == SCHED_NORMAL || policy == SCHED_BATCH || policy == SCHED_IDLE) {
+			__u64 picked = cur->se.prev_sum_exec_runtime;
+			if (picked <= sum)
+				base = picked;
+		}
+		s->sum_in = base;
+		s->sum_valid = 1;
+		s->bound_from = at;
+	}
 }
 
 static __always_inline __s32 syscall_nr(void)
@@ -335,17 +418,9 @@ int pt_sched_switch(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	observe(s, now); /* current is prev */
 	if (s->pub.flags & PT_CPU_WATCHED) {
-		struct pt_counts *c = counts_of(s->pub.cur_pid);
-		if (c) {
-			__u64 ran = now > s->pub.since ? now - s->pub.since : 0;
-			if (s->sum_valid) {
-				/* prev's runtime was brought up to date by update_curr() in __schedule() */
-				__u64 sum = bpf_get_current_task_btf()->se.sum_exec_runtime;
-				ran = sum > s->sum_in ? sum - s->sum_in : 0;
-			}
-			c->oncpu_ns += ran;
-			c->runs += s->pub.run_pending;
-		}
+		/* prev's runtime was brought up to date by update_curr() in __schedule() */
+		__u64 sum = s->sum_valid ? bpf_get_current_task_btf()->se.sum_exec_runtime : 0;
+		charge(s, slice_runtime(s, sum, now));
 	}
 
 	__u64 g = generation();
@@ -523,14 +598,11 @@ int pt_sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	struct cpu_private *s = this_cpu();
 	if (s) {
 		observe(s, now);
-		/* the running slice is charged to what was true before the exec; the rest of it is
-		 * timed by the clock (sum_exec_runtime is only current at ticks and switches) */
+		/* the running slice is charged to what was true before the exec, up to the runtime
+		 * now (current as of the task's last update, at most a tick ago) */
 		bool cur_watched = s->pub.flags & PT_CPU_WATCHED;
-		if (cur_watched != now_watched || s->pub.cur_pid != pid) {
-			s->sum_valid = 0;
-			credit(s, now);
-			set_current(s, bpf_get_current_task(), pid, tgid, now_watched, now, now);
-		}
+		if (cur_watched != now_watched || s->pub.cur_pid != pid)
+			split_current(s, now, pid, tgid, now_watched);
 	}
 	if (!was && !now_watched && match_mode != PT_MATCH_USER)
 		return 0;
@@ -626,9 +698,7 @@ int pt_task_rename(struct bpf_raw_tracepoint_args *ctx)
 			struct cpu_private *s = this_cpu();
 			if (s && bpf_get_current_task() == (__u64)task) {
 				observe(s, now);
-				s->sum_valid = 0;
-				credit(s, now);
-				set_current(s, (__u64)task, pid, tgid, now_watched, now, now);
+				split_current(s, now, pid, tgid, now_watched);
 			}
 			if (now_watched) {
 				struct pt_proc np = {.flags = PT_PROC_WATCHED | (pinned ? PT_PROC_PINNED : 0)};

@@ -43,6 +43,7 @@ typedef uint64_t __u64;
 #define PT_STAT_RINGBUF_DROPS 0 /* live events lost: the ring buffer was full */
 #define PT_STAT_COUNTS_FULL 1   /* counter updates lost: the counts map was full */
 #define PT_STAT_REPAIRS 2       /* switch sequences repaired (see SchedAccounting) */
+#define PT_STAT_REPAIRED_NS 3   /* on-CPU ns charged to slices a missed switch began or ended */
 #define PT_STAT_MAX 4
 
 /* procs: tgid -> */

@@ -27,7 +27,7 @@
  * itself through argv[0] (not /proc/self/exe, whose basename "exe" would become the comm) with
  * "--final E". That stage prints
  *
- *   final pid=PID comm=COMM schedstat_ns=N pcount=N
+ *   final pid=PID comm=COMM schedstat_ns=N pcount=N cputime_ns=N
  *
  * (the main thread's totals, which survive exec, and its comm after this exec) and exits with E
  * (default 7). "ready pid=PID" is the first line of the first stage.
@@ -37,7 +37,7 @@
  * counts must not be disturbed: a write to a pipe wakes its reader, which may preempt the writer
  * after it measured itself; a write to a file wakes nobody.
  *
- * --then-exec PATH: a launcher stage. It prints "launch pid=PID schedstat_ns=N pcount=N" (its
+ * --then-exec PATH: a launcher stage. It prints "launch pid=PID schedstat_ns=N pcount=N cputime_ns=N" (its
  * totals just before the exec) and execs PATH with its other arguments. A tool that starts
  * watching the task at an exec of PATH (proctap's name mode) then watches exactly from that
  * line to the end of the final stage. Without it, the window between the exec and the first
@@ -270,8 +270,8 @@ int main(int argc, char **argv) {
             comm[strcspn(comm, "\n")] = '\0';
         }
         struct sched_truth now = read_truth();
-        out("final pid=%d comm=%s schedstat_ns=%lld pcount=%lld\n", (int) getpid(), comm, now.schedstat_ns,
-            now.pcount);
+        out("final pid=%d comm=%s schedstat_ns=%lld pcount=%lld cputime_ns=%lld\n", (int) getpid(), comm,
+            now.schedstat_ns, now.pcount, now.cputime_ns);
         return final_exit;
     }
 
@@ -304,7 +304,8 @@ int main(int argc, char **argv) {
             die("sched_setaffinity");
         }
         struct sched_truth now = read_truth();
-        out("launch pid=%d schedstat_ns=%lld pcount=%lld\n", (int) getpid(), now.schedstat_ns, now.pcount);
+        out("launch pid=%d schedstat_ns=%lld pcount=%lld cputime_ns=%lld\n", (int) getpid(), now.schedstat_ns,
+            now.pcount, now.cputime_ns);
         execv(then_exec, next);
         die("execv");
     }

@@ -7,7 +7,7 @@ package org.proctap.event;
  * current when it fired (the tracepoint's {@code common_pid}; 0 is that CPU's idle task).
  */
 public sealed interface Event
-        permits SchedSwitch, SchedWakeup, SchedMigrate, TimerEntry, TimerExit, TaskNew, ProcessFork,
+        permits SchedSwitch, SchedRuntime, SchedWakeup, SchedMigrate, TimerEntry, TimerExit, TaskNew, ProcessFork,
                 ProcessExec, ProcessExit, TaskRename, SyscallEnter, SignalGenerate, SignalDeliver, IrqExit {
     long ts();
 

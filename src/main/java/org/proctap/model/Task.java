@@ -12,9 +12,6 @@ public final class Task {
     public String comm;
     /** sched_process_exit was seen; the task still switches out one last time. */
     public boolean exited;
-    /** Where and when it was last made runnable (wake-up or migration): hints for repairs. */
-    public int enqueueCpu = -1;
-    public long enqueueTs;
     /** Per-CPU counters, allocated on first use. */
     private CpuCounters[] counters;
 

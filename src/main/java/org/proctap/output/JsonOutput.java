@@ -135,11 +135,15 @@ public final class JsonOutput implements Output {
         n.put("rows", interval.rows().size());
         ObjectNode lost = n.putObject("lost");
         ObjectNode repairs = n.putObject("repairs");
+        ObjectNode repairedNs = n.putObject("repaired_ns");
         for (int cpu = 0; cpu < interval.lostPerCpu().length; cpu++) {
             lost.put(Integer.toString(cpu), interval.lostPerCpu()[cpu]);
         }
         for (int cpu = 0; cpu < interval.repairsPerCpu().length; cpu++) {
             repairs.put(Integer.toString(cpu), interval.repairsPerCpu()[cpu]);
+        }
+        for (int cpu = 0; cpu < interval.repairedNsPerCpu().length; cpu++) {
+            repairedNs.put(Integer.toString(cpu), interval.repairedNsPerCpu()[cpu]);
         }
         n.put("lost_total", interval.lostTotal());
         n.put("final", interval.fin());

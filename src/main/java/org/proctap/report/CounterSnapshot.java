@@ -5,9 +5,9 @@ import java.util.List;
 /**
  * Every source's running totals at kernel time {@code ts}: per CPU and task (a task still on a CPU
  * at {@code ts} has its slice counted up to {@code ts}), plus per-CPU totals of events the kernel
- * lost and of scheduler sequences proctap had to repair. {@code fin} marks the snapshot taken at
- * the stop.
+ * lost, of scheduler sequences proctap had to repair, and of the on-CPU time charged to slices
+ * that a switch nobody reported began or ended. {@code fin} marks the snapshot taken at the stop.
  */
 public record CounterSnapshot(long ts, List<CpuTaskCounters> counters, long[] lostPerCpu, long[] repairsPerCpu,
-                              boolean fin) {
+                              long[] repairedNsPerCpu, boolean fin) {
 }

@@ -6,6 +6,7 @@ import org.proctap.event.ProcessExec;
 import org.proctap.event.ProcessExit;
 import org.proctap.event.ProcessFork;
 import org.proctap.event.SchedMigrate;
+import org.proctap.event.SchedRuntime;
 import org.proctap.event.SchedSwitch;
 import org.proctap.event.SchedWakeup;
 import org.proctap.event.SignalDeliver;
@@ -34,14 +35,9 @@ public final class EventProcessor {
             case SchedSwitch s -> accounting.onSwitch(s.ts(), s.cpu(), s.prevTid(), s.nextTid());
             case TimerEntry t -> accounting.onTimerEntry(t.ts(), t.cpu(), t.tid());
             case TimerExit t -> accounting.onTimerExit(t.ts(), t.cpu(), t.tid());
-            case SchedWakeup w -> {
-                accounting.observe(w.ts(), w.cpu(), w.tid());
-                accounting.onEnqueue(w.ts(), w.wakee(), w.targetCpu());
-            }
-            case SchedMigrate m -> {
-                accounting.observe(m.ts(), m.cpu(), m.tid());
-                accounting.onEnqueue(m.ts(), m.task(), m.destCpu());
-            }
+            case SchedRuntime r -> accounting.onRuntime(r.ts(), r.cpu(), r.tid(), r.pid(), r.runtimeNs());
+            case SchedWakeup w -> accounting.observe(w.ts(), w.cpu(), w.tid());
+            case SchedMigrate m -> accounting.observe(m.ts(), m.cpu(), m.tid());
             case TaskNew n -> {
                 accounting.observe(n.ts(), n.cpu(), n.tid());
                 lifecycle.onTaskNew(n);

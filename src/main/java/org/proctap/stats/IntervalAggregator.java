@@ -29,6 +29,7 @@ public final class IntervalAggregator {
     private final Map<Key, CpuTaskCounters> last = new LinkedHashMap<>();
     private long[] lastLost = new long[0];
     private long[] lastRepairs = new long[0];
+    private long[] lastRepairedNs = new long[0];
     private long lastTs;
     private final long startTs;
     private int index;
@@ -46,7 +47,10 @@ public final class IntervalAggregator {
             Key key = new Key(now.cpu(), now.incarnation());
             CpuTaskCounters before = last.get(key);
             CpuTaskCounters delta = before == null ? now : clampedDelta(now, before);
-            seen.put(key, now);
+            // A total that came back lower (an estimate of a running slice that the kernel's own
+            // figure later undercut) does not lower the baseline: the next interval does not get
+            // the difference a second time.
+            seen.put(key, before == null ? now : now.max(before));
             if (!cumulative && !delta.isZero()) {
                 rows.add(delta);
             }
@@ -65,11 +69,15 @@ public final class IntervalAggregator {
         rows.sort(ORDER);
         long[] lost = cumulative ? snap.lostPerCpu().clone() : minus(snap.lostPerCpu(), lastLost);
         long[] repairs = cumulative ? snap.repairsPerCpu().clone() : minus(snap.repairsPerCpu(), lastRepairs);
+        long[] repairedNs = cumulative ? snap.repairedNsPerCpu().clone()
+                : minus(snap.repairedNsPerCpu(), lastRepairedNs);
         lastLost = snap.lostPerCpu().clone();
         lastRepairs = snap.repairsPerCpu().clone();
+        lastRepairedNs = snap.repairedNsPerCpu().clone();
         long from = cumulative ? startTs : lastTs;
         lastTs = snap.ts();
-        return new IntervalReport(++index, from, snap.ts(), List.copyOf(rows), lost, repairs, snap.fin(), cumulative);
+        return new IntervalReport(++index, from, snap.ts(), List.copyOf(rows), lost, repairs, repairedNs, snap.fin(),
+                cumulative);
     }
 
     /** Totals never shrink; if a source ever reported less, show no negative time. */

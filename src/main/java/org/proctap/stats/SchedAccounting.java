@@ -13,28 +13,28 @@ import org.proctap.report.CpuTaskCounters;
 /**
  * Turns a time-ordered stream of scheduler events into per-CPU, per-task running totals: how often
  * a watched task was switched in, how long it ran, how many timer interrupts hit it and how long
- * they took. This is the user-space twin of the BPF program's accounting and follows the same
- * rules.
+ * they took. It follows the same rules as the BPF program, from events instead of kernel memory.
  *
- * <p>Per CPU it keeps the task it believes is running and since when. Every event tells who is
- * current on its CPU ({@code common_pid}), not only sched_switch: that is how it notices switches
- * the kernel never reported. On the machines proctap targets, sched_switch out of the idle task on
- * some CPUs never fires (perf sees the same gap), so a task can be seen running, or switching out,
- * without having been seen switching in. Such a break is repaired: the missed switch is placed at
- * the moment the new task was last made runnable on this CPU by a wake-up or migration when the CPU
- * was idle (as for a reported switch out of idle, see {@link #onSwitch}), else at the last evidence
- * that the previous task was running; the new task is credited from there and counted as switched
- * in once, and the repair is counted per CPU.
+ * <p>On-CPU time is the kernel's own: the sum of its sched_stat_runtime charges (each one the
+ * time a task ran since its previous update, added to se.sum_exec_runtime), credited to the CPU
+ * the task runs on. Switches only say who runs where: a switch-in counts in {@code run}, and the
+ * running task's slice is estimated from the clock only for a snapshot taken while it still runs,
+ * until the kernel's next charge replaces the estimate.
+ *
+ * <p>Every event tells who is current on its CPU ({@code common_pid}), not only sched_switch:
+ * that is how it notices switches the kernel never reported (some kernels fire no sched_switch
+ * for some switches, see docs/kernel-notes.md). The new task is counted as switched in once,
+ * the repair is counted per CPU, and the on-CPU time of the slice it starts is added to that
+ * CPU's repaired time; since the time comes from the kernel's charges, a repair adds none.
  */
 public final class SchedAccounting {
     /** The per-CPU state says nothing yet (start, or just after lost events). */
     private static final int UNKNOWN = -1;
-    /** Every CPU's idle task has pid 0. */
-    private static final int IDLE = 0;
 
     private final TaskRegistry registry;
     private final CpuState[] cpus;
     private final long[] repairs;
+    private final long[] repairedNs;
     /** Tasks with counters, in first-seen order; exited ones leave after the next snapshot. */
     private final Set<Task> counted = new LinkedHashSet<>();
     private final Set<Task> retiring = new LinkedHashSet<>();
@@ -46,23 +46,38 @@ public final class SchedAccounting {
             cpus[i] = new CpuState(startTs);
         }
         this.repairs = new long[ncpu];
+        this.repairedNs = new long[ncpu];
     }
 
     private static final class CpuState {
         int cur = UNKNOWN;
         Task curTask;
-        long since;
+        /** Since when cur's time is not in the kernel's charges yet (its switch-in, its last charge). */
+        long unchargedFrom;
         /** Last time something showed {@code cur} running here. */
         long evidence;
-        /** A snapshot already reported cur's slice up to here: never credit less than that. */
-        long reportedUpTo;
+        /** cur's slice began with a switch nobody reported. */
+        boolean repaired;
+        /**
+         * cur's watched state changed at {@code splitTs} (exec, rename) since its last charge: the
+         * next charge is split there, {@link #splitWasWatched} telling what the part before was.
+         */
+        long splitTs = -1;
+        boolean splitWasWatched;
         long timerStart = -1;
         Task timerTask;
 
         CpuState(long start) {
-            since = start;
+            unchargedFrom = start;
             evidence = start;
-            reportedUpTo = start;
+        }
+
+        void runs(int tid, Task task, long ts) {
+            cur = tid;
+            curTask = task;
+            unchargedFrom = ts;
+            evidence = ts;
+            splitTs = -1;
         }
     }
 
@@ -81,97 +96,73 @@ public final class SchedAccounting {
         }
         Task t = registry.task(tid);
         if (s.cur == UNKNOWN) {
-            // First sight since the start (or a loss): it has been running since s.since as far
-            // as we can tell; its switch-in happened before we looked, so it is not counted.
+            // First sight since the start (or a loss): its switch-in happened before we looked,
+            // so it is not counted; its time is, from the kernel's charges.
             s.cur = tid;
             s.curTask = t;
             s.evidence = ts;
             return;
         }
         if (s.curTask == null && t == null) {
-            s.cur = tid;
-            s.since = ts;
-            s.evidence = ts;
-            s.reportedUpTo = ts;
+            s.runs(tid, null, ts);
             return;
         }
-        repair(s, ts, cpu, tid, t);
-    }
-
-    private void repair(CpuState s, long ts, int cpu, int tid, Task next) {
+        retireIfGone(s.curTask);
         repairs[cpu]++;
-        long at = s.evidence;
-        long hint = enqueuedHere(next, cpu, s.since, ts);
-        if (hint >= 0) {
-            // Leaving idle, the kernel charges the task from its wake-up (see onSwitch); after a
-            // real task, that task still ran until its last evidence.
-            at = s.cur == IDLE ? hint : Math.max(at, hint);
-        }
-        at = Math.max(at, s.reportedUpTo);
-        if (at > ts) {
-            at = ts;
-        }
-        credit(s.curTask, cpu, s.since, at);
-        if (s.curTask != null && s.curTask.exited) {
-            retiring.add(s.curTask);
-        }
-        s.cur = tid;
-        s.curTask = next;
-        s.since = at;
-        s.reportedUpTo = at;
-        s.evidence = ts;
-        if (next != null && next.watched()) {
-            counted(next).counters(cpu).runs++;
+        s.runs(tid, t, ts);
+        s.repaired = true;
+        if (t != null && t.watched()) {
+            counted(t).counters(cpu).runs++;
         }
     }
 
-    /** When {@code t} was last made runnable on {@code cpu}, if that was in [from, to]; else -1. */
-    private static long enqueuedHere(Task t, int cpu, long from, long to) {
-        if (t != null && t.enqueueCpu == cpu && t.enqueueTs >= from && t.enqueueTs <= to) {
-            return t.enqueueTs;
-        }
-        return -1;
-    }
-
-    /**
-     * sched_switch. A task that takes over an idle CPU is charged from the moment it was made
-     * runnable there, not from the switch: that is what the kernel's own accounting does (the run
-     * queue clock is last updated by the wake-up's enqueue, and __schedule() out of idle does not
-     * update it again before the new task's exec_start is taken from it; kernel/sched/core.c), and
-     * on this machine it is 15-30 us per wake-up, 2% of a task that sleeps every millisecond.
-     */
+    /** sched_switch: prev's slice ended (the kernel charged it just before), next's begins. */
     public void onSwitch(long ts, int cpu, int prevTid, int nextTid) {
         observe(ts, cpu, prevTid);
         CpuState s = cpus[cpu];
-        credit(s.curTask, cpu, s.since, ts);
-        if (s.curTask != null && s.curTask.exited) {
-            retiring.add(s.curTask);
-        }
+        retireIfGone(s.curTask);
         Task next = registry.task(nextTid);
-        long start = ts;
-        if (prevTid == IDLE) {
-            long hint = enqueuedHere(next, cpu, Math.max(s.since, s.reportedUpTo), ts);
-            if (hint >= 0) {
-                start = hint;
-            }
-        }
-        s.cur = nextTid;
-        s.curTask = next;
-        s.since = start;
-        s.evidence = ts;
-        s.reportedUpTo = start;
+        s.runs(nextTid, next, ts);
+        s.repaired = false;
         s.timerStart = -1;
         if (next != null && next.watched()) {
             counted(next).counters(cpu).runs++;
         }
     }
 
-    /** sched_wakeup(_new) or sched_migrate_task: {@code tid} became runnable on {@code targetCpu}. */
-    public void onEnqueue(long ts, int tid, int targetCpu) {
-        Task t = registry.task(tid);
-        if (t != null) {
-            t.enqueueCpu = targetCpu;
-            t.enqueueTs = ts;
+    /**
+     * sched_stat_runtime: the kernel charged {@code pid} {@code runtimeNs} more. A charge made from
+     * another CPU (common_pid is not {@code pid}) goes to the CPU the task runs on.
+     */
+    public void onRuntime(long ts, int cpu, int tid, int pid, long runtimeNs) {
+        observe(ts, cpu, tid);
+        Task t = registry.task(pid);
+        if (t == null) {
+            return;
+        }
+        int on = cpu;
+        if (tid != pid) {
+            for (int c = 0; c < cpus.length; c++) {
+                if (cpus[c].curTask == t) {
+                    on = c;
+                    break;
+                }
+            }
+        }
+        CpuState s = cpus[on];
+        boolean current = s.curTask == t;
+        long ns = Math.max(0, runtimeNs);
+        if (current && s.splitTs >= 0) {
+            // The charge covers time on both sides of the change; what lies after it cannot
+            // exceed the clock since then, and the rest belongs to the state before.
+            long after = Math.min(ns, Math.max(0, ts - s.splitTs));
+            credit(t, on, ns - after, s.splitWasWatched, s.repaired);
+            ns = after;
+            s.splitTs = -1;
+        }
+        credit(t, on, ns, t.watched(), current && s.repaired);
+        if (current) {
+            s.unchargedFrom = Math.max(s.unchargedFrom, ts);
         }
     }
 
@@ -202,47 +193,37 @@ public final class SchedAccounting {
 
     /**
      * Events were lost on {@code cpu} before {@code ts}: whatever ran there since the last event
-     * is unknown. The current slice is closed at its last evidence and the state restarts.
-     * (How many were lost is the source's business: the kernel counts them.)
+     * is unknown, and so are the kernel's charges in between (how many events were lost is the
+     * source's business: the kernel counts them). The state restarts.
      */
     public void onLost(long ts, int cpu) {
         CpuState s = cpus[cpu];
-        long end = Math.max(s.evidence, s.reportedUpTo);
-        credit(s.curTask, cpu, s.since, end);
-        s.cur = UNKNOWN;
-        s.curTask = null;
-        s.since = ts;
-        s.evidence = ts;
-        s.reportedUpTo = ts;
+        retireIfGone(s.curTask);
+        s.runs(UNKNOWN, null, ts);
+        s.repaired = false;
         s.timerStart = -1;
         s.timerTask = null;
     }
 
     /**
-     * The task's watched state is about to change (exec, rename): close its running slice at
-     * {@code ts} under the old state so time is attributed to what was true then.
+     * The task's watched state is about to change (exec, rename): the kernel's next charge of it
+     * is split at {@code ts}, the part before going to what was true before.
      */
     public void split(long ts, Task task) {
-        for (int cpu = 0; cpu < cpus.length; cpu++) {
-            CpuState s = cpus[cpu];
-            if (s.curTask == task && ts >= s.since) {
-                credit(task, cpu, s.since, ts);
-                s.since = ts;
-                s.reportedUpTo = Math.max(s.reportedUpTo, ts);
+        for (CpuState s : cpus) {
+            if (s.curTask == task && s.splitTs < 0) {
+                s.splitTs = ts;
+                s.splitWasWatched = task.watched();
             }
         }
     }
 
     /** After an exec by a non-leader thread, the running task carries the leader's id. */
     public void replace(long ts, Task before, Task after) {
-        for (int cpu = 0; cpu < cpus.length; cpu++) {
-            CpuState s = cpus[cpu];
+        for (CpuState s : cpus) {
             if (s.curTask == before) {
-                credit(before, cpu, s.since, ts);
                 s.cur = after.tid;
                 s.curTask = after;
-                s.since = ts;
-                s.reportedUpTo = Math.max(s.reportedUpTo, ts);
             }
         }
         if (before.exited) {
@@ -256,23 +237,32 @@ public final class SchedAccounting {
      */
     public void startedRunning(long ts, int cpu, Task task) {
         CpuState s = cpus[cpu];
-        if (s.curTask != null && s.curTask != task) {
-            credit(s.curTask, cpu, s.since, Math.min(ts, Math.max(s.evidence, s.reportedUpTo)));
-        } else if (s.curTask == task) {
-            credit(task, cpu, s.since, ts);
+        if (s.curTask != task) {
+            retireIfGone(s.curTask);
+            s.runs(task.tid, task, ts);
+            s.repaired = false;
         }
-        s.cur = task.tid;
-        s.curTask = task;
-        s.since = ts;
-        s.evidence = ts;
-        s.reportedUpTo = ts;
+        if (s.splitTs < 0) {
+            s.splitTs = ts;
+            s.splitWasWatched = false;
+        }
     }
 
-    private void credit(Task t, int cpu, long from, long to) {
-        if (t == null || !t.watched() || to <= from) {
+    private void credit(Task t, int cpu, long ns, boolean watched, boolean repaired) {
+        if (t == null || !watched || ns <= 0) {
             return;
         }
-        counted(t).counters(cpu).oncpuNs += to - from;
+        counted(t).counters(cpu).oncpuNs += ns;
+        if (repaired) {
+            repairedNs[cpu] += ns;
+        }
+    }
+
+    /** A task that exited and has left its CPU leaves after the next snapshot. */
+    private void retireIfGone(Task t) {
+        if (t != null && t.exited) {
+            retiring.add(t);
+        }
     }
 
     private Task counted(Task t) {
@@ -281,7 +271,8 @@ public final class SchedAccounting {
     }
 
     /**
-     * Running totals at {@code ts}, including the slices still running then. Afterwards, tasks
+     * Running totals at {@code ts}, including an estimate of the slices still running then (the
+     * clock since their last charge; the kernel's next charge replaces it). Afterwards, tasks
      * that exited and left their CPU are dropped: the snapshot was their last appearance.
      * {@code lostPerCpu} are the kernel's running totals of lost events, passed through.
      */
@@ -291,11 +282,11 @@ public final class SchedAccounting {
         Task[] runningTask = new Task[cpus.length];
         for (int cpu = 0; cpu < cpus.length; cpu++) {
             CpuState s = cpus[cpu];
-            if (s.curTask != null && s.curTask.watched() && ts > s.since) {
-                running[cpu] = ts - s.since;
+            long from = s.splitTs >= 0 ? Math.max(s.unchargedFrom, s.splitTs) : s.unchargedFrom;
+            if (s.curTask != null && s.curTask.watched() && ts > from) {
+                running[cpu] = ts - from;
                 runningTask[cpu] = s.curTask;
                 counted(s.curTask).counters(cpu);
-                s.reportedUpTo = Math.max(s.reportedUpTo, ts);
             }
         }
         for (Task t : counted) {
@@ -309,7 +300,8 @@ public final class SchedAccounting {
                         c.timerCount, c.timerNs));
             }
         }
-        CounterSnapshot snap = new CounterSnapshot(ts, rows, lostPerCpu.clone(), repairs.clone(), fin);
+        CounterSnapshot snap = new CounterSnapshot(ts, rows, lostPerCpu.clone(), repairs.clone(), repairedNs.clone(),
+                fin);
         for (Task t : retiring) {
             counted.remove(t);
             registry.retire(t);

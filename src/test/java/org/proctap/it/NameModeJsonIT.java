@@ -179,11 +179,10 @@ class NameModeJsonIT extends ItSupport {
                      long pcountLow) {
         }
         // main: proctap watches it from the launcher's exec of the workload, so count from the
-        // launch line to the end of the final stage (the task survives its execs); the thread and
-        // the child are watched from birth.
-        Workload.TaskLine m = r.main();
+        // launch line to the end of the final stage (the task and its clocks survive its execs),
+        // schedstat and CLOCK_THREAD_CPUTIME_ID alike; the thread and the child are watched from birth.
         List<Truth> truths = List.of(
-                new Truth("main", mainPid, mainPid, r.mainSchedstatSinceLaunch(), m.cputimeNs() - m.startCputimeNs(),
+                new Truth("main", mainPid, mainPid, r.mainSchedstatSinceLaunch(), r.mainCputimeSinceLaunch(),
                         r.mainPcountSinceLaunch(), r.mainPcountSinceStart()),
                 new Truth("thread", r.thread().tid(), mainPid, r.thread().schedstatNs(), r.thread().cputimeNs(),
                         r.thread().pcount(), r.thread().pcount()),

@@ -87,25 +87,30 @@ public final class Workload implements AutoCloseable {
 
     /** Compiles ptwork.c with gcc unless target/it/ptwork is newer than the source. */
     static synchronized Path compile() {
-        if (compiled != null) {
-            return compiled;
+        if (compiled == null) {
+            compiled = compile(SOURCE, "ptwork");
         }
-        Path out = BUILD_DIR.resolve("ptwork");
+        return compiled;
+    }
+
+    /** Compiles one of src/test/c/*.c into target/it/NAME with gcc, unless that is newer. */
+    static Path compile(Path source, String name) {
+        Path out = BUILD_DIR.resolve(name);
         try {
-            if (!Files.isRegularFile(SOURCE)) {
-                throw new IllegalStateException("workload source not found: " + SOURCE
+            if (!Files.isRegularFile(source)) {
+                throw new IllegalStateException("workload source not found: " + source
                         + " (run the tests from the project directory)");
             }
             Files.createDirectories(BUILD_DIR);
             if (!Files.isExecutable(out)
-                    || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(SOURCE)) < 0) {
-                Path tmp = BUILD_DIR.resolve("ptwork.tmp");
+                    || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(source)) < 0) {
+                Path tmp = BUILD_DIR.resolve(name + ".tmp");
                 Process gcc = new ProcessBuilder("gcc", "-O1", "-pthread", "-Wall", "-Wextra", "-o", tmp.toString(),
-                        SOURCE.toString()).redirectErrorStream(true).start();
+                        source.toString()).redirectErrorStream(true).start();
                 gcc.getOutputStream().close();
                 String log = new String(gcc.getInputStream().readAllBytes());
                 if (!gcc.waitFor(120, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-                    throw new IllegalStateException("gcc failed to compile " + SOURCE + ":\n" + log);
+                    throw new IllegalStateException("gcc failed to compile " + source + ":\n" + log);
                 }
                 Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
@@ -115,7 +120,6 @@ public final class Workload implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        compiled = out;
         return out;
     }
 
@@ -239,12 +243,15 @@ public final class Workload implements AutoCloseable {
     public record ChildLine(int pid, Integer status, Integer signal) {
     }
 
-    /** "final pid=P comm=C schedstat_ns=N pcount=N": the main thread after its exec of itself. */
-    public record FinalLine(int pid, String comm, long schedstatNs, long pcount) {
+    /** "final pid=P comm=C schedstat_ns=N pcount=N cputime_ns=N": the main thread after its exec of itself. */
+    public record FinalLine(int pid, String comm, long schedstatNs, long pcount, long cputimeNs) {
     }
 
-    /** "launch pid=P schedstat_ns=N pcount=N": the launcher's totals just before it execs the workload. */
-    public record LaunchLine(int pid, long schedstatNs, long pcount) {
+    /**
+     * "launch pid=P schedstat_ns=N pcount=N cputime_ns=N": the launcher's totals just before it
+     * execs the workload (the task's CPU clock survives its execs, like its schedstat).
+     */
+    public record LaunchLine(int pid, long schedstatNs, long pcount, long cputimeNs) {
     }
 
     /** Everything one run printed, checked for completeness; launch is null without the launcher. */
@@ -296,6 +303,14 @@ public final class Workload implements AutoCloseable {
             return fin.pcount() - launchLine().pcount();
         }
 
+        /**
+         * The main thread's own CPU clock over the same span as {@link #mainSchedstatSinceLaunch}:
+         * from the launcher's reading to the final stage's.
+         */
+        public long mainCputimeSinceLaunch() {
+            return fin.cputimeNs() - launchLine().cputimeNs();
+        }
+
         private LaunchLine launchLine() {
             if (launch == null) {
                 throw new IllegalStateException("no launch line: start the workload with startViaLauncher");
@@ -330,10 +345,10 @@ public final class Workload implements AutoCloseable {
                             kv.containsKey("signal") ? intOf(kv, "signal", line) : null);
                 } else if (line.startsWith("launch ")) {
                     launch = new LaunchLine(intOf(kv, "pid", line), longOf(kv, "schedstat_ns", line),
-                            longOf(kv, "pcount", line));
+                            longOf(kv, "pcount", line), longOf(kv, "cputime_ns", line));
                 } else if (line.startsWith("final ")) {
                     fin = new FinalLine(intOf(kv, "pid", line), kv.get("comm"), longOf(kv, "schedstat_ns", line),
-                            longOf(kv, "pcount", line));
+                            longOf(kv, "pcount", line), longOf(kv, "cputime_ns", line));
                 }
             }
             List<String> missing = new ArrayList<>();

@@ -29,22 +29,23 @@ class WorkloadTest {
                 "child pid=102 status=3",
                 "task role=main pid=100 tid=100 cpu=1 cputime_ns=300939141 schedstat_ns=300939141 pcount=131 "
                         + "start_schedstat_ns=712649 start_pcount=1 start_cputime_ns=712154",
-                "final pid=100 comm=ptw_abcdef schedstat_ns=301895318 pcount=133"), 7);
+                "final pid=100 comm=ptw_abcdef schedstat_ns=301895318 pcount=133 cputime_ns=301890000"), 7);
         assertThat(r.readyPid()).isEqualTo(100);
         assertThat(r.thread()).isEqualTo(new Workload.TaskLine("thread", 100, 101, 1, 300037601, 300037602, 110,
                 34348, 1, 6771));
         assertThat(r.childTask().pid()).isEqualTo(102);
         assertThat(r.child()).isEqualTo(new Workload.ChildLine(102, 3, null));
-        assertThat(r.fin()).isEqualTo(new Workload.FinalLine(100, "ptw_abcdef", 301895318, 133));
+        assertThat(r.fin()).isEqualTo(new Workload.FinalLine(100, "ptw_abcdef", 301895318, 133, 301890000));
         assertThat(r.mainSchedstatSinceStart()).isEqualTo(301895318 - 712649);
         assertThat(r.mainPcountSinceStart()).isEqualTo(132);
         assertThat(r.exitCode()).isEqualTo(7);
         assertThat(r.launch()).isNull();
         Workload.Report launched = Workload.Report.parse(
-                Stream.concat(Stream.of("launch pid=100 schedstat_ns=700000 pcount=2"),
+                Stream.concat(Stream.of("launch pid=100 schedstat_ns=700000 pcount=2 cputime_ns=690000"),
                         r.lines().stream()).toList(), 7);
-        assertThat(launched.launch()).isEqualTo(new Workload.LaunchLine(100, 700000, 2));
+        assertThat(launched.launch()).isEqualTo(new Workload.LaunchLine(100, 700000, 2, 690000));
         assertThat(launched.mainSchedstatSinceLaunch()).isEqualTo(301895318 - 700000);
+        assertThat(launched.mainCputimeSinceLaunch()).isEqualTo(301890000 - 690000);
         assertThat(launched.mainPcountSinceLaunch()).isEqualTo(131);
     }
 

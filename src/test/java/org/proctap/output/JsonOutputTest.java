@@ -27,7 +27,7 @@ class JsonOutputTest {
         out.report(new ForkReport(10, 1, 1, 1, "a", 3, 1, "a", "clone", "clone3", true, 0x3d0f00));
         out.report(new ExitReport(11, 0, 3, 1, "a", ExitStatus.killed(9)));
         out.interval(new IntervalReport(1, 5, 20, List.of(new CpuTaskCounters(1, 3, 7, 1, "a", 4, 1500, 2, 3000)),
-                new long[] {0, 9}, new long[] {1, 0}, true, true));
+                new long[] {0, 9}, new long[] {1, 0}, new long[] {250_000, 0}, true, true));
         List<JsonNode> lines = bytes.toString(StandardCharsets.UTF_8).lines().map(this::parse).toList();
         assertThat(lines).extracting(n -> n.get("type").asText())
                 .containsExactly("start", "fork", "exit", "stats", "interval");
@@ -59,6 +59,8 @@ class JsonOutputTest {
         assertThat(interval.at("/lost/1").asLong()).isEqualTo(9);
         assertThat(interval.get("lost_total").asLong()).isEqualTo(9);
         assertThat(interval.at("/repairs/0").asLong()).isEqualTo(1);
+        assertThat(interval.at("/repaired_ns/0").asLong()).isEqualTo(250_000);
+        assertThat(interval.at("/repaired_ns/1").asLong()).isZero();
         assertThat(interval.get("rows").asInt()).isEqualTo(1);
         assertThat(interval.get("start_ns").asLong()).isEqualTo(5);
     }

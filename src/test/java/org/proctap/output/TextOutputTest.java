@@ -20,7 +20,7 @@ class TextOutputTest {
     private static final IntervalReport TABLE = new IntervalReport(1, 0, 5_000_000_000L, List.of(
             new CpuTaskCounters(0, 289123, 1, 289123, "stress", 86, 4_210_523_000L, 412, 9_700_400),
             new CpuTaskCounters(1, 289122, 2, 289122, "stress", 0, 0, 0, 0)),
-            new long[] {0, 1234}, new long[] {0, 0}, false, false);
+            new long[] {0, 1234}, new long[] {0, 0}, new long[] {0, 0}, false, false);
 
     private static String render(boolean seed, java.util.function.Consumer<TextOutput> body) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -15,7 +15,7 @@ class IntervalAggregatorTest {
     }
 
     private static CounterSnapshot snap(long ts, List<CpuTaskCounters> rows, long lost0, boolean fin) {
-        return new CounterSnapshot(ts, rows, new long[] {lost0, 0}, new long[] {0, 0}, fin);
+        return new CounterSnapshot(ts, rows, new long[] {lost0, 0}, new long[] {0, 0}, new long[] {0, 0}, fin);
     }
 
     @Test
@@ -54,6 +54,19 @@ class IntervalAggregatorTest {
             assertThat(r.incarnation()).isEqualTo(2);
             assertThat(r.runs()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void aTotalThatComesBackLowerIsNotCountedTwice() {
+        // a running slice estimated at 80, which the kernel's charge then put at 70, then 100
+        IntervalAggregator agg = new IntervalAggregator(false, 0);
+        long sum = 0;
+        for (long oncpu : new long[] {80, 70, 100}) {
+            IntervalReport r = agg.next(snap(oncpu, List.of(c(0, 1, 1, 1, oncpu)), 0, false));
+            sum += r.rows().stream().mapToLong(CpuTaskCounters::oncpuNs).sum();
+            assertThat(r.rows()).allSatisfy(row -> assertThat(row.oncpuNs()).isNotNegative());
+        }
+        assertThat(sum).as("the intervals add up to the last total").isEqualTo(100);
     }
 
     @Test

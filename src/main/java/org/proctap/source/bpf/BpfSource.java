@@ -351,21 +351,25 @@ public final class BpfSource implements EventSource {
         }
         long[] lost = new long[ncpu];
         long[] repairs = new long[ncpu];
+        long[] repairedNs = new long[ncpu];
         BpfMap stats = object.map("stats");
-        for (int slot : new int[] {Wire.STAT_RINGBUF_DROPS, Wire.STAT_COUNTS_FULL, Wire.STAT_REPAIRS}) {
+        for (int slot : new int[] {Wire.STAT_RINGBUF_DROPS, Wire.STAT_COUNTS_FULL, Wire.STAT_REPAIRS,
+            Wire.STAT_REPAIRED_NS}) {
             byte[] v = stats.lookup(le32(slot)).orElseThrow();
             MemorySegment seg = MemorySegment.ofArray(v);
             for (int cpu = 0; cpu < ncpu; cpu++) {
                 long n = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, (long) cpu * stats.cpuStride());
                 if (slot == Wire.STAT_REPAIRS) {
                     repairs[cpu] += n;
+                } else if (slot == Wire.STAT_REPAIRED_NS) {
+                    repairedNs[cpu] += n;
                 } else {
                     lost[cpu] += n;
                 }
             }
         }
         forgetExited(counts);
-        return new CounterSnapshot(at, rows, lost, repairs, fin);
+        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin);
     }
 
     /**

@@ -41,6 +41,7 @@ public final class Wire {
     public static final int STAT_RINGBUF_DROPS = 0;
     public static final int STAT_COUNTS_FULL = 1;
     public static final int STAT_REPAIRS = 2;
+    public static final int STAT_REPAIRED_NS = 3;
     public static final int STAT_MAX = 4;
 
     private static final ValueLayout.OfInt U32 = JAVA_INT;

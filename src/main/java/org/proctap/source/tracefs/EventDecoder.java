@@ -10,6 +10,7 @@ import org.proctap.event.ProcessExec;
 import org.proctap.event.ProcessExit;
 import org.proctap.event.ProcessFork;
 import org.proctap.event.SchedMigrate;
+import org.proctap.event.SchedRuntime;
 import org.proctap.event.SchedSwitch;
 import org.proctap.event.SchedWakeup;
 import org.proctap.event.SignalDeliver;
@@ -158,6 +159,13 @@ public final class EventDecoder {
                         prevComm.stringValue(b, at, n, s), prevPid.intValue(b, at), prevPrio.intValue(b, at),
                         prevState.longValue(b, at),
                         nextComm.stringValue(b, at, n, s), nextPid.intValue(b, at), nextPrio.intValue(b, at));
+            }
+            case "sched/sched_stat_runtime" -> {
+                FieldReader comm = FieldReader.string(f, "comm");
+                FieldReader pid = FieldReader.number(f, "pid");
+                FieldReader runtime = FieldReader.number(f, "runtime");
+                yield (ts, cpu, tid, b, at, n) -> new SchedRuntime(ts, cpu, tid, comm.stringValue(b, at, n, s),
+                        pid.intValue(b, at), runtime.longValue(b, at));
             }
             case "sched/sched_wakeup" -> wakeup(f, s, false);
             case "sched/sched_wakeup_new" -> wakeup(f, s, true);

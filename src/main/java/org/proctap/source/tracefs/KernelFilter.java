@@ -30,11 +30,20 @@ import org.proctap.stats.Lifecycle;
  * every JVM thread does): pids are written first (for a moment the kernel keeps events passing
  * both tests), then the comm filters are cleared. Threads the registry has not seen yet are taken
  * from /proc, before and after the write.
+ *
+ * <p>Under PIDS the kernel keeps an event when the task current on its CPU is traced (a per-CPU
+ * flag set at each switch and wake-up). The kernel's runtime charge of a watched task made from
+ * another CPU, when that CPU enqueues a woken task onto the watched task's run queue
+ * (update_curr() of the remote current, kernel/sched/fair.c), is then recorded only if the
+ * waker's task is traced too. The life-cycle instance therefore records the charges made from
+ * idle CPUs ({@code common_pid == 0}: a timer or device interrupt in idle waking a task), which
+ * the scheduling instance always drops; those from other untraced tasks are not recorded.
  */
 final class KernelFilter implements Lifecycle.KernelFilter {
     enum Strategy { COMM, PIDS }
 
     private final TraceInstance sched;
+    private final TraceInstance life;
     private final List<EventPlan.Tracepoint> events;
     private final String glob;
     private final NameMatcher matcher;
@@ -47,9 +56,10 @@ final class KernelFilter implements Lifecycle.KernelFilter {
      * @param watchedTids  every watched task now, as the registry knows them
      * @param watchedTgids every watched process now
      */
-    KernelFilter(TraceInstance sched, List<EventPlan.Tracepoint> events, NameMatcher matcher, String glob,
-                 Supplier<Collection<Integer>> watchedTids, Supplier<Collection<Integer>> watchedTgids) {
+    KernelFilter(TraceInstance sched, TraceInstance life, List<EventPlan.Tracepoint> events, NameMatcher matcher,
+                 String glob, Supplier<Collection<Integer>> watchedTids, Supplier<Collection<Integer>> watchedTgids) {
         this.sched = sched;
+        this.life = life;
         this.events = events;
         this.matcher = matcher;
         this.glob = glob;
@@ -70,6 +80,19 @@ final class KernelFilter implements Lifecycle.KernelFilter {
             strategy = Strategy.PIDS;
             sched.write("options/event-fork", "1");
             sched.write("set_event_pid", pidList(tids));
+            recordChargesFromIdle();
+        }
+    }
+
+    /**
+     * Under PIDS only: the comm filter keeps every charge of a matching task, from whatever CPU,
+     * and the pid list drops those made from idle (see the class comment), so there is no moment
+     * when both instances keep the same charge.
+     */
+    private void recordChargesFromIdle() {
+        if (life.hasEvent("sched", "sched_stat_runtime")) {
+            life.filter("sched", "sched_stat_runtime", "common_pid == 0");
+            life.enable("sched", "sched_stat_runtime");
         }
     }
 
@@ -134,6 +157,7 @@ final class KernelFilter implements Lifecycle.KernelFilter {
         }
         sched.write("options/event-fork", "1");
         sched.write("set_event_pid", pidList(tids));
+        recordChargesFromIdle();
         strategy = Strategy.PIDS;
         for (EventPlan.Tracepoint tp : events) {
             if (sched.hasEvent(tp.system(), tp.name())) {
@@ -156,6 +180,10 @@ final class KernelFilter implements Lifecycle.KernelFilter {
     String filterFor(EventPlan.Tracepoint tp) {
         if (tp.system().equals("sched") && tp.name().equals("sched_switch")) {
             return "prev_comm ~ \"" + glob + "\" || next_comm ~ \"" + glob + "\"";
+        }
+        if (tp.system().equals("sched") && tp.name().equals("sched_stat_runtime")) {
+            // the task charged, which another CPU may update (task_sched_runtime())
+            return "comm ~ \"" + glob + "\"";
         }
         return "COMM ~ \"" + glob + "\"";
     }

@@ -92,7 +92,7 @@ public final class TracefsSource implements EventSource {
         TaskRegistry registry = new TaskRegistry(spec);
         List<Integer> tids = InitialScan.run(registry, pinnedPids, self);
         String glob = spec.mode() == TargetSpec.Mode.NAME && !spec.follow() ? spec.matcher().kernelGlob() : null;
-        KernelFilter filter = new KernelFilter(sched, EventPlan.SCHED, spec.matcher(), glob,
+        KernelFilter filter = new KernelFilter(sched, life, EventPlan.SCHED, spec.matcher(), glob,
                 () -> registry.watchedTasks().stream().map(t -> t.tid).toList(),
                 () -> registry.watchedProcs().stream().map(p -> p.tgid).toList());
         boolean everyCommMatches = glob != null
@@ -160,19 +160,13 @@ public final class TracefsSource implements EventSource {
             }
             EventFormat format = instance.format(tp.system(), tp.name());
             if (formats.stream().noneMatch(f -> f.id() == format.id())) {
-                formats.add(format); // local_timer_exit is in both instances
-            }
-            if (tp.filter() != null) {
-                instance.filter(tp.system(), tp.name(), tp.filter());
+                formats.add(format); // (an event enabled in both instances has one format)
             }
             instance.enable(tp.system(), tp.name());
         }
     }
 
     private static String consequence(EventPlan.Tracepoint tp) {
-        if (tp.filter() != null) {
-            return "switches this kernel fails to report are placed less precisely";
-        }
         return switch (tp.system()) {
             case "irq_vectors" -> "the hrtimer columns stay 0 (x86 only)";
             case "syscalls" -> "fork and exec lines may not name the system call";

@@ -11,6 +11,7 @@ import org.proctap.event.ProcessExec;
 import org.proctap.event.ProcessExit;
 import org.proctap.event.ProcessFork;
 import org.proctap.event.SchedMigrate;
+import org.proctap.event.SchedRuntime;
 import org.proctap.event.SchedSwitch;
 import org.proctap.event.SchedWakeup;
 import org.proctap.event.SignalDeliver;
@@ -74,6 +75,7 @@ final class KernelText {
     static String eventName(Event e) {
         return switch (e) {
             case SchedSwitch x -> "sched_switch";
+            case SchedRuntime x -> "sched_stat_runtime";
             case SchedWakeup x -> x.newTask() ? "sched_wakeup_new" : "sched_wakeup";
             case SchedMigrate x -> "sched_migrate_task";
             case TimerEntry x -> "local_timer_entry";
@@ -104,6 +106,7 @@ final class KernelText {
             case SchedSwitch x -> "prev_comm=" + x.prevComm() + " prev_pid=" + x.prevTid() + " prev_prio=" + x.prevPrio()
                     + " prev_state=" + state(x.prevState()) + " ==> next_comm=" + x.nextComm() + " next_pid="
                     + x.nextTid() + " next_prio=" + x.nextPrio();
+            case SchedRuntime x -> "comm=" + x.comm() + " pid=" + x.pid() + " runtime=" + x.runtimeNs() + " [ns]";
             case SchedWakeup x -> "comm=" + x.comm() + " pid=" + x.wakee() + " prio=" + x.prio() + " target_cpu="
                     + String.format("%03d", x.targetCpu());
             case SchedMigrate x -> "comm=" + x.comm() + " pid=" + x.task() + " prio=" + x.prio() + " orig_cpu="

@@ -29,7 +29,8 @@ class RecordedFixtureTest {
     private record Decoded(Event event, int flags, int preemptCount) {
     }
 
-    private static final Set<String> ALL_EVENTS = Set.of("sched_switch", "sched_wakeup", "sched_wakeup_new",
+    private static final Set<String> ALL_EVENTS = Set.of("sched_switch", "sched_stat_runtime", "sched_wakeup",
+            "sched_wakeup_new",
             "sched_migrate_task", "local_timer_entry", "local_timer_exit", "task_newtask", "task_rename",
             "sched_process_fork", "sched_process_exec", "sched_process_exit", "sys_clone", "sys_clone3", "sys_fork",
             "sys_vfork", "sys_execve", "sys_execveat", "sys_exit", "sys_exit_group", "signal_generate",
