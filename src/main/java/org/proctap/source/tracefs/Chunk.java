@@ -4,8 +4,11 @@ package org.proctap.source.tracefs;
 sealed interface Chunk {
     int stream();
 
-    /** One sub-buffer as read from trace_pipe_raw. */
-    record Page(int stream, byte[] data) implements Chunk {
+    /**
+     * One sub-buffer as read from trace_pipe_raw: the first {@code length} bytes of {@code data}
+     * (an array from the {@link PagePool}, possibly longer).
+     */
+    record Page(int stream, byte[] data, int length) implements Chunk {
     }
 
     /**

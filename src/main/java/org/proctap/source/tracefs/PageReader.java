@@ -31,6 +31,7 @@ final class PageReader implements Runnable {
     private final Path file;
     private final int subbufSize;
     private final BlockingQueue<Chunk> out;
+    private final PagePool pool;
     private final int pollMs;
     private final Consumer<ByteBuffer> tap;
     private volatile boolean stopRequested;
@@ -39,11 +40,13 @@ final class PageReader implements Runnable {
      * @param tap sees every page on the reader thread before it is queued (the life-cycle instance
      *            uses it to add newly matching pids to the kernel filter without delay), or null
      */
-    PageReader(int stream, Path file, int subbufSize, BlockingQueue<Chunk> out, int pollMs, Consumer<ByteBuffer> tap) {
+    PageReader(int stream, Path file, int subbufSize, BlockingQueue<Chunk> out, PagePool pool, int pollMs,
+               Consumer<ByteBuffer> tap) {
         this.stream = stream;
         this.file = file;
         this.subbufSize = subbufSize;
         this.out = out;
+        this.pool = pool;
         this.pollMs = pollMs;
         this.tap = tap;
     }
@@ -69,11 +72,13 @@ final class PageReader implements Runnable {
                     if (n <= 0) {
                         break; // -EAGAIN: empty; 0: nothing more
                     }
-                    byte[] page = buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+                    int length = (int) n;
+                    byte[] page = pool.take(length);
+                    MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, page, 0, length);
                     if (tap != null) {
-                        tap.accept(ByteBuffer.wrap(page).order(ByteOrder.nativeOrder()));
+                        tap.accept(ByteBuffer.wrap(page, 0, length).order(ByteOrder.nativeOrder()));
                     }
-                    out.put(new Chunk.Page(stream, page));
+                    out.put(new Chunk.Page(stream, page, length));
                 }
                 if (last) {
                     out.put(new Chunk.Mark(stream, Long.MAX_VALUE, true));

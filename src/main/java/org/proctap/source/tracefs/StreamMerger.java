@@ -29,7 +29,7 @@ final class StreamMerger {
     private static final class Stream {
         final int id;
         final int cpu;
-        final ArrayDeque<byte[]> pages = new ArrayDeque<>();
+        final ArrayDeque<Chunk.Page> pages = new ArrayDeque<>();
         final List<Object> items = new ArrayList<>();
         int pos;
         long watermark = Long.MIN_VALUE;
@@ -44,21 +44,26 @@ final class StreamMerger {
     private final Stream[] streams;
     private final PageDecoder pageDecoder;
     private final EventDecoder eventDecoder;
+    private final PagePool pool;
 
-    /** @param streamCpus the CPU of each stream, by stream id */
-    StreamMerger(int[] streamCpus, PageDecoder pageDecoder, EventDecoder eventDecoder) {
+    /**
+     * @param streamCpus the CPU of each stream, by stream id
+     * @param pool       where page arrays go once decoded (events keep no reference to them)
+     */
+    StreamMerger(int[] streamCpus, PageDecoder pageDecoder, EventDecoder eventDecoder, PagePool pool) {
         streams = new Stream[streamCpus.length];
         for (int i = 0; i < streamCpus.length; i++) {
             streams[i] = new Stream(i, streamCpus[i]);
         }
         this.pageDecoder = pageDecoder;
         this.eventDecoder = eventDecoder;
+        this.pool = pool;
     }
 
     void accept(Chunk chunk) {
         Stream s = streams[chunk.stream()];
         switch (chunk) {
-            case Chunk.Page p -> s.pages.add(p.data());
+            case Chunk.Page p -> s.pages.add(p);
             case Chunk.Mark m -> {
                 if (m.end()) {
                     s.ended = true;
@@ -82,7 +87,7 @@ final class StreamMerger {
     /** Timestamp of the stream's next item, decoding its next page if needed; MAX_VALUE if none. */
     private boolean hasHead(Stream s) {
         while (s.pos >= s.items.size()) {
-            byte[] page = s.pages.poll();
+            Chunk.Page page = s.pages.poll();
             if (page == null) {
                 return false;
             }
@@ -91,10 +96,10 @@ final class StreamMerger {
         return true;
     }
 
-    private void decode(Stream s, byte[] page) {
+    private void decode(Stream s, Chunk.Page page) {
         s.items.clear();
         s.pos = 0;
-        ByteBuffer buf = ByteBuffer.wrap(page).order(ByteOrder.nativeOrder());
+        ByteBuffer buf = ByteBuffer.wrap(page.data(), 0, page.length()).order(ByteOrder.nativeOrder());
         PageSummary summary = pageDecoder.decode(buf, (ts, data, offset, length) -> {
             Event e = eventDecoder.decode(ts, s.cpu, data, offset, length);
             if (e != null) {
@@ -104,6 +109,7 @@ final class StreamMerger {
         if (summary.eventsLost()) {
             s.items.add(0, new Lost(summary.timestamp(), s.cpu, summary.lostCount()));
         }
+        pool.give(page.data());
     }
 
     private static long headTs(Stream s) {

@@ -36,7 +36,15 @@ public final class TracefsSource implements EventSource {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<PageReader> readers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>(65_536);
+    /**
+     * 4096 chunks: ~16 MB of 4 KB pages when the processing thread falls behind (its output
+     * blocked, e.g. piped into a pager nobody scrolls); the readers then wait and the kernel's
+     * buffers take the rest. 65 536 (256 MB) did not fit the launcher's 64 MB heap: the
+     * readers died of OutOfMemoryError within seconds of a storm.
+     */
+    private final BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>(4096);
+    /** Free page arrays: 1024 x 4 KB, more than the readers hand over between two wake-ups on a storm. */
+    private final PagePool pagePool = new PagePool(1024);
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile Throwable failure;
     private volatile long stopTs = -1;
@@ -109,7 +117,7 @@ public final class TracefsSource implements EventSource {
             streamCpus[i] = cpu;
             TraceInstance instance = isLife ? life : sched;
             PageReader reader = new PageReader(i, instance.rawPipe(cpu), isLife ? subbufSize(life) : subbuf, queue,
-                    config.pollMs(), isLife && fastMatcher != null
+                    pagePool, config.pollMs(), isLife && fastMatcher != null
                             ? new LifeFastPath(pageDecoder, eventDecoder, fastMatcher, cpu, sched, filter)
                             : null);
             readers.add(reader);
@@ -130,7 +138,7 @@ public final class TracefsSource implements EventSource {
             filter.watch(tid, t != null ? t.comm : "", Lifecycle.KernelFilter.Why.ADOPTED);
         }
 
-        StreamMerger merger = new StreamMerger(streamCpus, pageDecoder, eventDecoder);
+        StreamMerger merger = new StreamMerger(streamCpus, pageDecoder, eventDecoder, pagePool);
         SchedAccounting accounting = new SchedAccounting(registry, ncpu, t0);
         Lifecycle lifecycle = new Lifecycle(registry, accounting, listener::onReport, filter,
                 eventDecoder.hasGroupDead());
