@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import org.proctap.event.SchedRuntime;
 import org.proctap.model.NameMatcher;
 import org.proctap.proc.ProcFs;
 import org.proctap.source.SourceException;
@@ -32,12 +33,17 @@ import org.proctap.stats.Lifecycle;
  * from /proc, before and after the write.
  *
  * <p>Under PIDS the kernel keeps an event when the task current on its CPU is traced (a per-CPU
- * flag set at each switch and wake-up). The kernel's runtime charge of a watched task made from
- * another CPU, when that CPU enqueues a woken task onto the watched task's run queue
- * (update_curr() of the remote current, kernel/sched/fair.c), is then recorded only if the
- * waker's task is traced too. The life-cycle instance therefore records the charges made from
- * idle CPUs ({@code common_pid == 0}: a timer or device interrupt in idle waking a task), which
- * the scheduling instance always drops; those from other untraced tasks are not recorded.
+ * flag set at each switch and wake-up). A runtime charge of a watched task is made from another
+ * CPU whenever that CPU brings the task's clock up to date: when it enqueues a woken task onto the
+ * watched task's run queue or pulls a task from it (update_curr() of the remote current,
+ * kernel/sched/fair.c), or reads its CPU time (task_sched_runtime(), for /proc/PID/stat or
+ * clock_gettime() of another thread). Such a charge covers all the time since the previous one,
+ * up to a tick, and the pid list keeps it only when the task on the charging CPU happens to be
+ * traced. So under PIDS the life-cycle instance records sched_stat_runtime too, filtered on the
+ * charged task's comm ({@code comm == "a" || comm == "b"}, every comm a watched task has had),
+ * and each charge is counted from exactly one instance ({@link #counts}): a charge made on the
+ * task's own CPU from the scheduling instance, one made from another CPU from the life-cycle
+ * instance once it records them.
  */
 final class KernelFilter implements Lifecycle.KernelFilter {
     enum Strategy { COMM, PIDS }
@@ -49,15 +55,22 @@ final class KernelFilter implements Lifecycle.KernelFilter {
     private final NameMatcher matcher;
     private final Supplier<Collection<Integer>> watchedTids;
     private final Supplier<Collection<Integer>> watchedTgids;
+    private final Supplier<Collection<String>> watchedComms;
     private volatile Strategy strategy;
+    /** Every comm a watched task has had under PIDS: the life-cycle instance's charge filter. */
+    private final Set<String> chargeComms = new LinkedHashSet<>();
+    /** Trace time from which the life-cycle instance records every remote charge. */
+    private volatile long remoteChargesFrom = Long.MAX_VALUE;
 
     /**
      * @param glob         the kernel glob for the name, or null when PIDS is the only choice
      * @param watchedTids  every watched task now, as the registry knows them
      * @param watchedTgids every watched process now
+     * @param watchedComms the comms of every watched task now
      */
     KernelFilter(TraceInstance sched, TraceInstance life, List<EventPlan.Tracepoint> events, NameMatcher matcher,
-                 String glob, Supplier<Collection<Integer>> watchedTids, Supplier<Collection<Integer>> watchedTgids) {
+                 String glob, Supplier<Collection<Integer>> watchedTids, Supplier<Collection<Integer>> watchedTgids,
+                 Supplier<Collection<String>> watchedComms) {
         this.sched = sched;
         this.life = life;
         this.events = events;
@@ -65,6 +78,7 @@ final class KernelFilter implements Lifecycle.KernelFilter {
         this.glob = glob;
         this.watchedTids = watchedTids;
         this.watchedTgids = watchedTgids;
+        this.watchedComms = watchedComms;
     }
 
     /** Sets up the strategy before tracing starts: COMM when possible. */
@@ -80,25 +94,100 @@ final class KernelFilter implements Lifecycle.KernelFilter {
             strategy = Strategy.PIDS;
             sched.write("options/event-fork", "1");
             sched.write("set_event_pid", pidList(tids));
-            recordChargesFromIdle();
+            recordRemoteCharges(watchedComms.get());
         }
     }
 
     /**
-     * Under PIDS only: the comm filter keeps every charge of a matching task, from whatever CPU,
-     * and the pid list drops those made from idle (see the class comment), so there is no moment
-     * when both instances keep the same charge.
+     * Under PIDS only, before the scheduling instance's comm filters are cleared: from now on the
+     * life-cycle instance records the charges of tasks with these comms (see the class comment).
      */
-    private void recordChargesFromIdle() {
-        if (life.hasEvent("sched", "sched_stat_runtime")) {
-            life.filter("sched", "sched_stat_runtime", "common_pid == 0");
-            life.enable("sched", "sched_stat_runtime");
+    private void recordRemoteCharges(Collection<String> comms) {
+        if (!life.hasEvent("sched", "sched_stat_runtime")) {
+            return;
         }
+        synchronized (chargeComms) {
+            chargeComms.addAll(comms);
+            life.filter("sched", "sched_stat_runtime", chargeFilter(chargeComms));
+        }
+        // It now carries every charge of the watched tasks, as many as the scheduling instance
+        // does: as much room (a ring buffer grows while tracing, kernel/trace/ring_buffer.c).
+        life.write("buffer_size_kb", sched.read("buffer_size_kb").strip().split("\\s+")[0]);
+        life.enable("sched", "sched_stat_runtime");
+        remoteChargesFrom = System.nanoTime(); // CLOCK_MONOTONIC, the instances' trace_clock
+    }
+
+    /**
+     * A watched task is (now) named {@code comm}: its remote charges must pass the life-cycle
+     * instance's filter. Called from the processing thread, and from the life-cycle readers as soon
+     * as a task with a known comm renames, so little of its time goes by unfiltered.
+     */
+    void chargesOf(String comm) {
+        if (remoteChargesFrom == Long.MAX_VALUE) {
+            return;
+        }
+        synchronized (chargeComms) {
+            if (chargeComms.add(comm)) {
+                life.filter("sched", "sched_stat_runtime", chargeFilter(chargeComms));
+            }
+        }
+    }
+
+    /** Under PIDS, a task that had a watched task's comm renamed itself. */
+    void renamed(String oldComm, String newComm) {
+        boolean known;
+        synchronized (chargeComms) {
+            known = chargeComms.contains(oldComm);
+        }
+        if (known) {
+            chargesOf(newComm);
+        }
+    }
+
+    /**
+     * Whether a sched_stat_runtime record read from one instance is counted, so that each charge
+     * counts once: one made on the charged task's own CPU comes from the scheduling instance (the
+     * life-cycle instance's copy is dropped), one made from another CPU from the life-cycle instance
+     * from the moment it records them, before that from the scheduling instance.
+     */
+    boolean counts(boolean fromLife, SchedRuntime charge) {
+        if (charge.tid() == charge.pid()) {
+            return !fromLife;
+        }
+        return fromLife == (charge.ts() >= remoteChargesFrom);
+    }
+
+    /** The kernel's limit on a filter written to an event (kernel/trace/trace_events_filter.c). */
+    static final int MAX_FILTER = 4095;
+
+    /**
+     * {@code comm == "a" || comm == 'b"c'} (== compares literally, glob characters included);
+     * none at all yet matches no task; "0" (no filter: every
+     * charge, sorted out in user space) when a comm cannot be written as a literal or the filter
+     * would be too long.
+     */
+    static String chargeFilter(Collection<String> comms) {
+        StringBuilder sb = new StringBuilder();
+        for (String comm : comms) {
+            String q = comm.indexOf('"') < 0 ? "\"" : comm.indexOf('\'') < 0 ? "'" : null;
+            if (q == null || comm.isEmpty() || comm.chars().anyMatch(c -> c == '\\' || c < 0x20)) {
+                return "0";
+            }
+            if (!sb.isEmpty()) {
+                sb.append(" || ");
+            }
+            sb.append("comm == ").append(q).append(comm).append(q);
+        }
+        if (sb.isEmpty()) {
+            return "pid == " + NO_PID;
+        }
+        return sb.length() > MAX_FILTER ? "0" : sb.toString();
     }
 
     @Override
     public void watch(int tid, String comm, Why why) {
         if (strategy == Strategy.PIDS) {
+            chargesOf(comm);
             if (why == Why.EXEC || why == Why.ADOPTED) {
                 appendPid(tid); // event-fork follows children; renames keep the pid
             }
@@ -157,7 +246,14 @@ final class KernelFilter implements Lifecycle.KernelFilter {
         }
         sched.write("options/event-fork", "1");
         sched.write("set_event_pid", pidList(tids));
-        recordChargesFromIdle();
+        Set<String> comms = new LinkedHashSet<>(watchedComms.get());
+        for (int tgid : tgids) {
+            for (int tid : ProcFs.threadsOf(tgid)) {
+                comms.add(ProcFs.commOf(tgid, tid));
+            }
+        }
+        comms.remove("");
+        recordRemoteCharges(comms);
         strategy = Strategy.PIDS;
         for (EventPlan.Tracepoint tp : events) {
             if (sched.hasEvent(tp.system(), tp.name())) {

@@ -14,7 +14,8 @@ import org.proctap.source.SourceException;
 /**
  * Runs on the life-cycle readers: under the pid-list strategy, when a process execs or renames
  * into a watched name, add it to the pid list at once, before the processing thread gets there,
- * so few of its early switches go unrecorded.
+ * so few of its early switches go unrecorded; and when a task with a watched task's comm renames,
+ * let its charges through the life-cycle instance's filter under the new name.
  */
 final class LifeFastPath implements Consumer<ByteBuffer> {
     private final PageDecoder pageDecoder;
@@ -24,6 +25,7 @@ final class LifeFastPath implements Consumer<ByteBuffer> {
     private final TraceInstance sched;
     private final KernelFilter filter;
 
+    /** @param matcher the name watched, or null when watching pids or a command */
     LifeFastPath(PageDecoder pageDecoder, EventDecoder eventDecoder, NameMatcher matcher, int cpu,
                  TraceInstance sched, KernelFilter filter) {
         this.pageDecoder = pageDecoder;
@@ -50,6 +52,12 @@ final class LifeFastPath implements Consumer<ByteBuffer> {
         StringBuilder pids = new StringBuilder();
         pageDecoder.decode(page.duplicate().order(page.order()), (ts, data, offset, length) -> {
             Event e = eventDecoder.decode(ts, cpu, data, offset, length);
+            if (e instanceof TaskRename r) {
+                filter.renamed(r.oldComm(), r.newComm());
+            }
+            if (matcher == null) {
+                return; // watching pids: the kernel follows their forks, renames keep the pid
+            }
             if (e instanceof TaskRename r && matcher.matches(r.newComm())) {
                 pids.append(r.task()).append(' ');
             } else if (e instanceof TaskNew n && matcher.matches(n.comm())) {

@@ -22,6 +22,11 @@ final class StreamMerger {
         void onLost(int stream, int cpu, long ts, long count);
     }
 
+    /** Which decoded events go on: the same record may come from both instances. */
+    interface Gate {
+        boolean keep(int stream, Event event);
+    }
+
     /** A page said events were lost before it. */
     private record Lost(long ts, int cpu, long count) {
     }
@@ -45,12 +50,17 @@ final class StreamMerger {
     private final PageDecoder pageDecoder;
     private final EventDecoder eventDecoder;
     private final PagePool pool;
+    private final Gate gate;
 
     /**
      * @param streamCpus the CPU of each stream, by stream id
      * @param pool       where page arrays go once decoded (events keep no reference to them)
      */
     StreamMerger(int[] streamCpus, PageDecoder pageDecoder, EventDecoder eventDecoder, PagePool pool) {
+        this(streamCpus, pageDecoder, eventDecoder, pool, (stream, event) -> true);
+    }
+
+    StreamMerger(int[] streamCpus, PageDecoder pageDecoder, EventDecoder eventDecoder, PagePool pool, Gate gate) {
         streams = new Stream[streamCpus.length];
         for (int i = 0; i < streamCpus.length; i++) {
             streams[i] = new Stream(i, streamCpus[i]);
@@ -58,6 +68,7 @@ final class StreamMerger {
         this.pageDecoder = pageDecoder;
         this.eventDecoder = eventDecoder;
         this.pool = pool;
+        this.gate = gate;
     }
 
     void accept(Chunk chunk) {
@@ -102,7 +113,7 @@ final class StreamMerger {
         ByteBuffer buf = ByteBuffer.wrap(page.data(), 0, page.length()).order(ByteOrder.nativeOrder());
         PageSummary summary = pageDecoder.decode(buf, (ts, data, offset, length) -> {
             Event e = eventDecoder.decode(ts, s.cpu, data, offset, length);
-            if (e != null) {
+            if (e != null && gate.keep(s.id, e)) {
                 s.items.add(e);
             }
         });

@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.proctap.event.Event;
+import org.proctap.event.SchedRuntime;
 import org.proctap.model.InitialScan;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.TargetSpec;
@@ -102,7 +103,8 @@ public final class TracefsSource implements EventSource {
         String glob = spec.mode() == TargetSpec.Mode.NAME && !spec.follow() ? spec.matcher().kernelGlob() : null;
         KernelFilter filter = new KernelFilter(sched, life, EventPlan.SCHED, spec.matcher(), glob,
                 () -> registry.watchedTasks().stream().map(t -> t.tid).toList(),
-                () -> registry.watchedProcs().stream().map(p -> p.tgid).toList());
+                () -> registry.watchedProcs().stream().map(p -> p.tgid).toList(),
+                () -> registry.watchedTasks().stream().map(t -> t.comm).toList());
         boolean everyCommMatches = glob != null
                 && registry.watchedTasks().stream().allMatch(t -> spec.matcher().matches(t.comm));
         filter.start(!System.getProperty(FILTER_PROPERTY, "auto").equals("pid"), tids, everyCommMatches);
@@ -117,7 +119,7 @@ public final class TracefsSource implements EventSource {
             streamCpus[i] = cpu;
             TraceInstance instance = isLife ? life : sched;
             PageReader reader = new PageReader(i, instance.rawPipe(cpu), isLife ? subbufSize(life) : subbuf, queue,
-                    pagePool, config.pollMs(), isLife && fastMatcher != null
+                    pagePool, config.pollMs(), isLife
                             ? new LifeFastPath(pageDecoder, eventDecoder, fastMatcher, cpu, sched, filter)
                             : null);
             readers.add(reader);
@@ -138,7 +140,8 @@ public final class TracefsSource implements EventSource {
             filter.watch(tid, t != null ? t.comm : "", Lifecycle.KernelFilter.Why.ADOPTED);
         }
 
-        StreamMerger merger = new StreamMerger(streamCpus, pageDecoder, eventDecoder, pagePool);
+        StreamMerger merger = new StreamMerger(streamCpus, pageDecoder, eventDecoder, pagePool,
+                (stream, e) -> !(e instanceof SchedRuntime r) || filter.counts(stream >= ncpu, r));
         SchedAccounting accounting = new SchedAccounting(registry, ncpu, t0);
         Lifecycle lifecycle = new Lifecycle(registry, accounting, listener::onReport, filter,
                 eventDecoder.hasGroupDead());
