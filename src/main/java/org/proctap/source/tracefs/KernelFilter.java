@@ -39,17 +39,19 @@ import org.proctap.stats.Lifecycle;
  * kernel/sched/fair.c), or reads its CPU time (task_sched_runtime(), for /proc/PID/stat or
  * clock_gettime() of another thread). Such a charge covers all the time since the previous one,
  * up to a tick, and the pid list keeps it only when the task on the charging CPU happens to be
- * traced. So under PIDS the life-cycle instance records sched_stat_runtime too, filtered on the
- * charged task's comm ({@code comm == "a" || comm == "b"}, every comm a watched task has had),
- * and each charge is counted from exactly one instance ({@link #counts}): a charge made on the
- * task's own CPU from the scheduling instance, one made from another CPU from the life-cycle
- * instance once it records them.
+ * traced. So under PIDS a third instance, the charges instance, records sched_stat_runtime
+ * filtered on the charged task's comm ({@code comm == "a" || comm == "b"}, every comm a watched
+ * task has had), and each charge is counted from exactly one instance ({@link #counts}): a charge
+ * made on the task's own CPU from the scheduling instance, one made from another CPU from the
+ * charges instance once it records them. (It is an instance of its own so that its readers wake
+ * at half full like the scheduling instance's: the life-cycle readers wake at every event, which
+ * at one charge per switch preempted the watched threads forty times as often.)
  */
 final class KernelFilter implements Lifecycle.KernelFilter {
     enum Strategy { COMM, PIDS }
 
     private final TraceInstance sched;
-    private final TraceInstance life;
+    private final TraceInstance charges;
     private final List<EventPlan.Tracepoint> events;
     private final String glob;
     private final NameMatcher matcher;
@@ -57,9 +59,9 @@ final class KernelFilter implements Lifecycle.KernelFilter {
     private final Supplier<Collection<Integer>> watchedTgids;
     private final Supplier<Collection<String>> watchedComms;
     private volatile Strategy strategy;
-    /** Every comm a watched task has had under PIDS: the life-cycle instance's charge filter. */
+    /** Every comm a watched task has had under PIDS: the charges instance's filter. */
     private final Set<String> chargeComms = new LinkedHashSet<>();
-    /** Trace time from which the life-cycle instance records every remote charge. */
+    /** Trace time from which the charges instance records every remote charge. */
     private volatile long remoteChargesFrom = Long.MAX_VALUE;
 
     /**
@@ -68,11 +70,11 @@ final class KernelFilter implements Lifecycle.KernelFilter {
      * @param watchedTgids every watched process now
      * @param watchedComms the comms of every watched task now
      */
-    KernelFilter(TraceInstance sched, TraceInstance life, List<EventPlan.Tracepoint> events, NameMatcher matcher,
+    KernelFilter(TraceInstance sched, TraceInstance charges, List<EventPlan.Tracepoint> events, NameMatcher matcher,
                  String glob, Supplier<Collection<Integer>> watchedTids, Supplier<Collection<Integer>> watchedTgids,
                  Supplier<Collection<String>> watchedComms) {
         this.sched = sched;
-        this.life = life;
+        this.charges = charges;
         this.events = events;
         this.matcher = matcher;
         this.glob = glob;
@@ -100,25 +102,25 @@ final class KernelFilter implements Lifecycle.KernelFilter {
 
     /**
      * Under PIDS only, before the scheduling instance's comm filters are cleared: from now on the
-     * life-cycle instance records the charges of tasks with these comms (see the class comment).
+     * charges instance records the charges of tasks with these comms (see the class comment).
      */
     private void recordRemoteCharges(Collection<String> comms) {
-        if (!life.hasEvent("sched", "sched_stat_runtime")) {
+        if (!charges.hasEvent("sched", "sched_stat_runtime")) {
             return;
         }
         synchronized (chargeComms) {
             chargeComms.addAll(comms);
-            life.filter("sched", "sched_stat_runtime", chargeFilter(chargeComms));
+            charges.filter("sched", "sched_stat_runtime", chargeFilter(chargeComms));
         }
         // It now carries every charge of the watched tasks, as many as the scheduling instance
         // does: as much room (a ring buffer grows while tracing, kernel/trace/ring_buffer.c).
-        life.write("buffer_size_kb", sched.read("buffer_size_kb").strip().split("\\s+")[0]);
-        life.enable("sched", "sched_stat_runtime");
+        charges.write("buffer_size_kb", sched.read("buffer_size_kb").strip().split("\\s+")[0]);
+        charges.enable("sched", "sched_stat_runtime");
         remoteChargesFrom = System.nanoTime(); // CLOCK_MONOTONIC, the instances' trace_clock
     }
 
     /**
-     * A watched task is (now) named {@code comm}: its remote charges must pass the life-cycle
+     * A watched task is (now) named {@code comm}: its remote charges must pass the charges
      * instance's filter. Called from the processing thread, and from the life-cycle readers as soon
      * as a task with a known comm renames, so little of its time goes by unfiltered.
      */
@@ -128,7 +130,7 @@ final class KernelFilter implements Lifecycle.KernelFilter {
         }
         synchronized (chargeComms) {
             if (chargeComms.add(comm)) {
-                life.filter("sched", "sched_stat_runtime", chargeFilter(chargeComms));
+                charges.filter("sched", "sched_stat_runtime", chargeFilter(chargeComms));
             }
         }
     }
@@ -147,14 +149,14 @@ final class KernelFilter implements Lifecycle.KernelFilter {
     /**
      * Whether a sched_stat_runtime record read from one instance is counted, so that each charge
      * counts once: one made on the charged task's own CPU comes from the scheduling instance (the
-     * life-cycle instance's copy is dropped), one made from another CPU from the life-cycle instance
+     * charges instance's copy is dropped), one made from another CPU from the charges instance
      * from the moment it records them, before that from the scheduling instance.
      */
-    boolean counts(boolean fromLife, SchedRuntime charge) {
+    boolean counts(boolean fromCharges, SchedRuntime charge) {
         if (charge.tid() == charge.pid()) {
-            return !fromLife;
+            return !fromCharges;
         }
-        return fromLife == (charge.ts() >= remoteChargesFrom);
+        return fromCharges == (charge.ts() >= remoteChargesFrom);
     }
 
     /** The kernel's limit on a filter written to an event (kernel/trace/trace_events_filter.c). */

@@ -24,7 +24,7 @@ import org.proctap.stats.SchedAccounting;
 import org.proctap.sys.Cpus;
 
 /**
- * The tracefs source: two instances of its own, one reader thread per CPU and instance that only
+ * The tracefs source: three instances of its own, one reader thread per CPU and instance that only
  * copies raw pages, and one processing thread that decodes, merges by timestamp and accounts.
  */
 public final class TracefsSource implements EventSource {
@@ -51,7 +51,11 @@ public final class TracefsSource implements EventSource {
     private volatile long stopTs = -1;
     private TraceInstance sched;
     private TraceInstance life;
+    private TraceInstance charges;
     private boolean closed;
+
+    /** The charges instance's buffer until it is used (the kernel's minimum is a few pages). */
+    private static final int CHARGES_IDLE_KB = 16;
 
     /** Buffer sizes and wake-up cadence. */
     public record Config(int schedBufferKb, int lifeBufferKb, int pollMs) {
@@ -88,10 +92,20 @@ public final class TracefsSource implements EventSource {
         closeables.add(sched);
         life = TraceInstance.create(tracefs, TraceInstance.PREFIX + self + "-life");
         closeables.add(life);
+        charges = TraceInstance.create(tracefs, TraceInstance.PREFIX + self + "-charges");
+        closeables.add(charges);
 
         List<EventFormat> formats = new ArrayList<>();
         configure(sched, config.schedBufferKb(), 50, EventPlan.SCHED, formats, listener);
         configure(life, config.lifeBufferKb(), 0, EventPlan.LIFE, formats, listener);
+        // (grown to the scheduling instance's size if the pid list is ever used, see KernelFilter)
+        configure(charges, CHARGES_IDLE_KB, 50, List.of(), formats, listener);
+        if (charges.hasEvent("sched", "sched_stat_runtime")) {
+            EventFormat f = charges.format("sched", "sched_stat_runtime");
+            if (formats.stream().noneMatch(x -> x.id() == f.id())) {
+                formats.add(f);
+            }
+        }
 
         EventDecoder eventDecoder = EventDecoder.create(formats);
         // The instance's own header_page: it follows the instance's sub-buffer size.
@@ -101,7 +115,7 @@ public final class TracefsSource implements EventSource {
         TaskRegistry registry = new TaskRegistry(spec);
         List<Integer> tids = InitialScan.run(registry, pinnedPids, self);
         String glob = spec.mode() == TargetSpec.Mode.NAME && !spec.follow() ? spec.matcher().kernelGlob() : null;
-        KernelFilter filter = new KernelFilter(sched, life, EventPlan.SCHED, spec.matcher(), glob,
+        KernelFilter filter = new KernelFilter(sched, charges, EventPlan.SCHED, spec.matcher(), glob,
                 () -> registry.watchedTasks().stream().map(t -> t.tid).toList(),
                 () -> registry.watchedProcs().stream().map(p -> p.tgid).toList(),
                 () -> registry.watchedTasks().stream().map(t -> t.comm).toList());
@@ -111,20 +125,21 @@ public final class TracefsSource implements EventSource {
 
         int ncpu = Cpus.possible();
         int subbuf = subbufSize(sched);
-        int[] streamCpus = new int[2 * ncpu];
+        TraceInstance[] instances = {sched, life, charges};
+        int[] streamCpus = new int[instances.length * ncpu];
         NameMatcher fastMatcher = spec.mode() == TargetSpec.Mode.NAME ? spec.matcher() : null;
-        for (int i = 0; i < 2 * ncpu; i++) {
-            boolean isLife = i >= ncpu;
+        for (int i = 0; i < streamCpus.length; i++) {
+            TraceInstance instance = instances[i / ncpu];
+            boolean isLife = instance == life;
             int cpu = i % ncpu;
             streamCpus[i] = cpu;
-            TraceInstance instance = isLife ? life : sched;
-            PageReader reader = new PageReader(i, instance.rawPipe(cpu), isLife ? subbufSize(life) : subbuf, queue,
-                    pagePool, config.pollMs(), isLife
+            PageReader reader = new PageReader(i, instance.rawPipe(cpu), instance == sched ? subbuf : subbufSize(instance),
+                    queue, pagePool, config.pollMs(), isLife
                             ? new LifeFastPath(pageDecoder, eventDecoder, fastMatcher, cpu, sched, filter)
                             : null);
             readers.add(reader);
-            Thread t = Thread.ofPlatform().name("proctap-read-" + (isLife ? "life" : "sched") + "-cpu" + cpu)
-                    .daemon().unstarted(reader);
+            String kind = instance == sched ? "sched" : isLife ? "life" : "charges";
+            Thread t = Thread.ofPlatform().name("proctap-read-" + kind + "-cpu" + cpu).daemon().unstarted(reader);
             threads.add(t);
         }
         for (Thread t : threads) {
@@ -132,6 +147,7 @@ public final class TracefsSource implements EventSource {
         }
 
         long t0 = System.nanoTime();
+        charges.tracingOn(true);
         life.tracingOn(true);
         sched.tracingOn(true);
         // Tasks born between the scan and the filter write (the filter follows them from now on).
@@ -141,7 +157,7 @@ public final class TracefsSource implements EventSource {
         }
 
         StreamMerger merger = new StreamMerger(streamCpus, pageDecoder, eventDecoder, pagePool,
-                (stream, e) -> !(e instanceof SchedRuntime r) || filter.counts(stream >= ncpu, r));
+                (stream, e) -> !(e instanceof SchedRuntime r) || filter.counts(stream >= 2 * ncpu, r));
         SchedAccounting accounting = new SchedAccounting(registry, ncpu, t0);
         Lifecycle lifecycle = new Lifecycle(registry, accounting, listener::onReport, filter,
                 eventDecoder.hasGroupDead());
@@ -268,7 +284,7 @@ public final class TracefsSource implements EventSource {
     private CounterSnapshot snapshot(SchedAccounting accounting, long ts, boolean fin, int ncpu) {
         long[] lost = new long[ncpu];
         for (int cpu = 0; cpu < ncpu; cpu++) {
-            lost[cpu] = sched.stats(cpu).lost() + life.stats(cpu).lost();
+            lost[cpu] = sched.stats(cpu).lost() + life.stats(cpu).lost() + charges.stats(cpu).lost();
         }
         return accounting.snapshot(ts, fin, lost);
     }
@@ -289,6 +305,9 @@ public final class TracefsSource implements EventSource {
             return;
         }
         try {
+            if (charges != null) {
+                charges.tracingOn(false);
+            }
             if (life != null) {
                 life.tracingOn(false);
             }
