@@ -91,6 +91,9 @@ enum bpf_map_type {
 /* bpf_perf_event_output index */
 #define BPF_F_CURRENT_CPU 0xffffffffULL
 
+/* bpf_task_storage_get flags */
+#define BPF_LOCAL_STORAGE_GET_F_CREATE (1ULL << 0)
+
 /* bpf_ringbuf_submit/discard/output flags */
 #define BPF_RB_NO_WAKEUP (1ULL << 0)
 #define BPF_RB_FORCE_WAKEUP (1ULL << 1)
@@ -121,6 +124,9 @@ static long (*bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *unsa
 static long (*bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = (void *)112;
 static long (*bpf_probe_read_user_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *)114;
 static __u64 (*bpf_ktime_get_boot_ns)(void) = (void *)125;
+static void *(*bpf_task_storage_get)(void *map, void *task, void *value, __u64 flags) = (void *)156;
+static long (*bpf_task_storage_delete)(void *map, void *task) = (void *)157;
+static void *(*bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *)195;
 static long (*bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size, __u64 flags) = (void *)130;
 static void *(*bpf_ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flags) = (void *)131;
 static void (*bpf_ringbuf_submit)(void *data, __u64 flags) = (void *)132;

@@ -48,11 +48,19 @@ struct signal_struct {
 struct sched_entity {
 	__u64 sum_exec_runtime;
 	__u64 prev_sum_exec_runtime;
+	__u64 nr_migrations;
+} __attribute__((preserve_access_index));
+
+struct sched_info {
+	unsigned long long run_delay;
 } __attribute__((preserve_access_index));
 
 struct task_struct {
 	struct thread_info thread_info;
 	struct sched_entity se;
+	struct sched_info sched_info;
+	unsigned long nvcsw;
+	unsigned long nivcsw;
 	unsigned int policy;
 	int pid;
 	int tgid;
@@ -72,6 +80,10 @@ struct pt_regs {
 
 /* include/linux/sched/signal.h */
 #define SIGNAL_GROUP_EXIT 0x00000004
+/* include/linux/sched.h: task states as sched_switch reports prev_state */
+#define TASK_INTERRUPTIBLE 0x1
+#define TASK_UNINTERRUPTIBLE 0x2
+#define TASK_NOLOAD 0x400 /* with UNINTERRUPTIBLE: TASK_IDLE, a kthread waiting for work */
 /* include/uapi/linux/sched.h: the policies of the fair class */
 #define SCHED_NORMAL 0
 #define SCHED_BATCH 3
@@ -89,13 +101,7 @@ static struct task_struct *(*bpf_get_current_task_btf)(void) = (void *)158;
 static struct pt_regs *(*bpf_task_pt_regs)(struct task_struct *task) = (void *)175;
 
 /* ---- configuration, written by user space before load (frozen .rodata) ---- */
-const volatile __u32 match_mode = PT_MATCH_NONE;
-const volatile __u32 needle_len = 0;
-const volatile char needle[PT_COMM_LEN] = {};
-/* children of watched processes are watched whatever their name (-f, -- COMMAND) */
-const volatile __u32 follow = 0;
-/* bpf_task_pt_regs is usable here: name the system call of execs and forks */
-const volatile __u32 read_syscall_nr = 0;
+const volatile struct pt_config config = {};
 
 /* ---- maps ---- */
 struct {
@@ -135,6 +141,11 @@ struct cpu_private {
 	struct pt_cpu_state pub;
 	__u64 cur_task;
 	__u64 sum_in;   /* cur->se.sum_exec_runtime at the start of its slice */
+	__u64 run_delay_in;  /* cur->sched_info.run_delay at its switch-in (before the kernel added
+			      * the wait that just ended: sched_info_arrive() runs after the tracepoint) */
+	__u64 migrations_in; /* cur->se.nr_migrations at its switch-in */
+	__u32 in_valid;      /* the two above were read at a switch-in */
+	__u32 pad;
 	__u64 bound_from; /* a repaired slice: it cannot have started before this (0: not repaired) */
 	__u32 sum_valid;
 	__u32 seen_next;
@@ -168,6 +179,28 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);
 } events SEC(".maps");
+
+/*
+ * What a watched task's own counters were at its last switch-out, and how it left: the next
+ * switch-out charges the differences (the kernel's wait, context switches and migrations in
+ * between) and the time off the CPU before this slice to its slice's CPU.
+ */
+struct task_out {
+	__u64 ts;            /* 0: no switch-out seen while watched */
+	__u64 run_delay;
+	__u64 nvcsw;
+	__u64 nivcsw;
+	__u64 migrations;
+	__u32 state;         /* prev_state at that switch-out */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_out);
+} task_outs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -233,25 +266,25 @@ static __always_inline bool watched_tgid(__u32 tgid)
 /* Does comm (NUL-terminated, at most 15 chars) match NAME the way the user asked? */
 static __always_inline bool name_match(const char *comm)
 {
-	if (match_mode == PT_MATCH_EXACT) {
+	if (config.match_mode == PT_MATCH_EXACT) {
 		for (int i = 0; i < PT_COMM_LEN; i++) {
-			if (comm[i] != needle[i])
+			if (comm[i] != config.needle[i])
 				return false;
 			if (comm[i] == 0)
 				return true;
 		}
 		return true;
 	}
-	if (match_mode != PT_MATCH_SUBSTRING || needle_len == 0)
+	if (config.match_mode != PT_MATCH_SUBSTRING || config.needle_len == 0)
 		return false;
 	for (int i = 0; i < PT_COMM_LEN; i++) {
-		if (comm[i] == 0 || i + needle_len > PT_COMM_LEN - 1)
+		if (comm[i] == 0 || i + config.needle_len > PT_COMM_LEN - 1)
 			return false;
 		bool hit = true;
 		for (int j = 0; j < PT_COMM_LEN - 1; j++) {
-			if (j >= needle_len)
+			if (j >= config.needle_len)
 				break;
-			if (comm[(i + j) & (PT_COMM_LEN - 1)] != needle[j]) {
+			if (comm[(i + j) & (PT_COMM_LEN - 1)] != config.needle[j]) {
 				hit = false;
 				break;
 			}
@@ -267,6 +300,7 @@ static __always_inline void set_current(struct cpu_private *s, __u64 task, __u32
 {
 	s->cur_task = task;
 	s->sum_valid = 0;
+	s->in_valid = 0;
 	s->bound_from = 0;
 	s->pub.run_pending = 0;
 	s->pub.cur_pid = pid;
@@ -314,8 +348,8 @@ static __always_inline void charge(struct cpu_private *s, __u64 ran)
 	struct pt_counts *c = counts_of(s->pub.cur_pid);
 	if (!c)
 		return;
-	c->oncpu_ns += ran;
-	c->runs += s->pub.run_pending;
+	c->v[PT_M_ONCPU_NS] += ran;
+	c->v[PT_M_RUNS] += s->pub.run_pending;
 	s->pub.run_pending = 0;
 }
 
@@ -325,8 +359,11 @@ static __always_inline void charge(struct cpu_private *s, __u64 ran)
  */
 static __always_inline void split_current(struct cpu_private *s, __u64 now, __u32 pid, __u32 tgid, bool watched)
 {
-	__u64 sum = bpf_get_current_task_btf()->se.sum_exec_runtime;
+	struct task_struct *cur = bpf_get_current_task_btf();
+	__u64 sum = cur->se.sum_exec_runtime;
 	charge(s, slice_runtime(s, sum, now));
+	/* its last switch-out was in the other state: nothing since then is charged */
+	bpf_task_storage_delete(&task_outs, cur);
 	__u64 task = bpf_get_current_task();
 	set_current(s, task, pid, tgid, watched, now, now);
 	s->sum_in = sum;
@@ -388,7 +425,7 @@ static __always_inline void observe(struct cpu_private *s, __u64 now)
 
 static __always_inline __s32 syscall_nr(void)
 {
-	if (!read_syscall_nr)
+	if (!config.read_syscall_nr)
 		return -1;
 	struct pt_regs *regs = bpf_task_pt_regs(bpf_get_current_task_btf());
 	unsigned long nr = 0;
@@ -406,6 +443,66 @@ static __always_inline void fill_hdr(struct pt_event_hdr *h, __u32 type, __u64 n
 	h->tgid = tgid;
 }
 
+/*
+ * prev, a watched task and the current one, is switched out of this CPU after running ran ns:
+ * charge its slice's wait and how it leaves, and the time it spent off the CPU before the slice
+ * (see struct task_out).
+ * The wait is the kernel's own (sched_info.run_delay, what /proc/PID/task/TID/schedstat shows),
+ * as are the context switches (nvcsw, nivcsw) and migrations: differences of the task's own
+ * counters, so nothing in between is missed even if a switch was.
+ */
+static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 ran, bool preempt, __u32 state)
+{
+	struct pt_counts *c = counts_of(s->pub.cur_pid);
+	if (!c)
+		return;
+	struct task_struct *prev = bpf_get_current_task_btf();
+	__u64 run_delay = prev->sched_info.run_delay;
+	__u64 nvcsw = prev->nvcsw;
+	__u64 nivcsw = prev->nivcsw;
+	__u64 migrations = prev->se.nr_migrations;
+	struct task_out *o = bpf_task_storage_get(&task_outs, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (o && o->ts) {
+		__u64 wait = run_delay - o->run_delay;
+		c->v[PT_M_WAIT_NS] += wait;
+		c->v[PT_M_PREEMPT] += nivcsw - o->nivcsw;
+		c->v[PT_M_VOL] += nvcsw - o->nvcsw;
+		c->v[PT_M_MIGR] += migrations - o->migrations;
+		__u64 since = s->pub.since;
+		if (since > o->ts && o->state) {
+			/* A task woken onto an idle CPU is charged from its wake-up, before the switch
+			 * (docs/kernel-notes.md): that part of the gap is on-CPU time, not sleep. */
+			__u64 slice = now > since ? now - since : 0;
+			__u64 early = ran > slice ? ran - slice : 0;
+			__u64 off = since - o->ts;
+			off = off > wait + early ? off - wait - early : 0;
+			if ((o->state & TASK_UNINTERRUPTIBLE) && !(o->state & TASK_NOLOAD))
+				c->v[PT_M_IO_NS] += off;
+			else
+				c->v[PT_M_SLEEP_NS] += off;
+		}
+	} else {
+		/* the first switch-out seen: what came before this slice is known from its switch-in
+		 * only (not at all for a task running at start) */
+		if (s->in_valid) {
+			c->v[PT_M_WAIT_NS] += run_delay - s->run_delay_in;
+			c->v[PT_M_MIGR] += migrations - s->migrations_in;
+		}
+		if (preempt || !state)
+			c->v[PT_M_PREEMPT]++;
+		else
+			c->v[PT_M_VOL]++;
+	}
+	if (o) {
+		o->ts = now;
+		o->run_delay = run_delay;
+		o->nvcsw = nvcsw;
+		o->nivcsw = nivcsw;
+		o->migrations = migrations;
+		o->state = preempt ? 0 : state;
+	}
+}
+
 /* ---- programs ---- */
 
 SEC("raw_tracepoint/sched_switch")
@@ -420,7 +517,9 @@ int pt_sched_switch(struct bpf_raw_tracepoint_args *ctx)
 	if (s->pub.flags & PT_CPU_WATCHED) {
 		/* prev's runtime was brought up to date by update_curr() in __schedule() */
 		__u64 sum = s->sum_valid ? bpf_get_current_task_btf()->se.sum_exec_runtime : 0;
-		charge(s, slice_runtime(s, sum, now));
+		__u64 ran = slice_runtime(s, sum, now);
+		charge(s, ran);
+		switch_out(s, now, ran, ctx->args[0] & 1, (__u32)ctx->args[3]);
 	}
 
 	__u64 g = generation();
@@ -461,6 +560,10 @@ int pt_sched_switch(struct bpf_raw_tracepoint_args *ctx)
 	if (watched) {
 		s->pub.run_pending = 1;
 		s->sum_valid = bpf_probe_read_kernel(&s->sum_in, sizeof(s->sum_in), &next->se.sum_exec_runtime) == 0;
+		s->in_valid = bpf_probe_read_kernel(&s->run_delay_in, sizeof(s->run_delay_in),
+						    &next->sched_info.run_delay) == 0 &&
+			      bpf_probe_read_kernel(&s->migrations_in, sizeof(s->migrations_in),
+						    &next->se.nr_migrations) == 0;
 	}
 	return 0;
 }
@@ -488,8 +591,8 @@ int pt_local_timer_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (s->pub.timer_start && (s->pub.flags & PT_CPU_WATCHED) && now >= s->pub.timer_start) {
 		struct pt_counts *c = counts_of(s->pub.cur_pid);
 		if (c) {
-			c->timer_count++;
-			c->timer_ns += now - s->pub.timer_start;
+			c->v[PT_M_TIMER_COUNT]++;
+			c->v[PT_M_TIMER_NS] += now - s->pub.timer_start;
 		}
 	}
 	s->pub.timer_start = 0;
@@ -520,9 +623,9 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 	if ((__u32)child_tgid != parent_tgid) {
 		/* a new process: watched when it matches by name, or as a followed descendant */
 		__u32 flags = 0;
-		if (parent_watched && follow)
+		if (parent_watched && config.follow)
 			flags = PT_PROC_WATCHED | PT_PROC_PINNED;
-		else if (match_mode == PT_MATCH_USER ? parent_watched : name_match(child_comm))
+		else if (config.match_mode == PT_MATCH_USER ? parent_watched : name_match(child_comm))
 			flags = PT_PROC_WATCHED; /* (a child has its parent's comm: same --regex verdict) */
 		child_watched = flags != 0;
 		__u32 key = child_tgid;
@@ -604,7 +707,7 @@ int pt_sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 		if (cur_watched != now_watched || s->pub.cur_pid != pid)
 			split_current(s, now, pid, tgid, now_watched);
 	}
-	if (!was && !now_watched && match_mode != PT_MATCH_USER)
+	if (!was && !now_watched && config.match_mode != PT_MATCH_USER)
 		return 0;
 	struct pt_exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -691,7 +794,7 @@ int pt_task_rename(struct bpf_raw_tracepoint_args *ctx)
 	bool pinned = p && (p->flags & PT_PROC_PINNED);
 	bool leader = pid == tgid;
 	bool now_watched = was;
-	if (leader && (match_mode == PT_MATCH_SUBSTRING || match_mode == PT_MATCH_EXACT)) {
+	if (leader && (config.match_mode == PT_MATCH_SUBSTRING || config.match_mode == PT_MATCH_EXACT)) {
 		/* the process name is its main thread's comm: it may start or stop matching */
 		now_watched = pinned || name_match(comm);
 		if (now_watched != was) {
@@ -709,7 +812,7 @@ int pt_task_rename(struct bpf_raw_tracepoint_args *ctx)
 			bump_generation();
 		}
 	}
-	if (!was && !now_watched && !(match_mode == PT_MATCH_USER && leader))
+	if (!was && !now_watched && !(config.match_mode == PT_MATCH_USER && leader))
 		return 0;
 	struct pt_rename_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

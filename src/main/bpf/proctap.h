@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * proctap.h - the whole contract between proctap.bpf.c and Java (org.proctap.source.bpf.Wire).
- * Every struct here is mirrored by a Java MemoryLayout; WireLayoutTest compiles this header with
- * gcc and checks each size and offset against the Java side. Change both together.
+ * proctap.h - the whole contract between proctap.bpf.c and Java (org.proctap.source.bpf.Wire,
+ * org.proctap.metric.Metric). Every struct here is mirrored by a Java MemoryLayout, the metric
+ * list by the Metric enum; WireLayoutTest and MetricSchemaTest compile this header with gcc and
+ * check each size, offset and slot against the Java side. Change both together.
  * Only fixed-size types, naturally aligned, so BPF, gcc and Java agree without packing.
  */
 #ifndef PROCTAP_H
@@ -27,7 +28,7 @@ typedef uint64_t __u64;
 #define PT_CPU_KNOWN 1u     /* cur_pid is known (not just after start) */
 #define PT_CPU_WATCHED 2u   /* cur_pid belongs to a watched process */
 
-/* config: how the name is matched (rodata "match_mode") */
+/* pt_config.match_mode: how the name is matched */
 #define PT_MATCH_NONE 0     /* -p or -- COMMAND: only pinned processes */
 #define PT_MATCH_SUBSTRING 1
 #define PT_MATCH_EXACT 2
@@ -52,12 +53,38 @@ struct pt_proc {
 	__u32 pad;
 };
 
+/*
+ * The metrics counted per (CPU, task), in the order of pt_counts.v: X(NAME, SLOTS), one slot per
+ * counter, N for a histogram. org.proctap.metric.Metric declares the same list with units and
+ * names; MetricSchemaTest compiles this one and checks the two agree.
+ */
+#define PT_METRICS(X)                                                                              \
+	X(RUNS, 1)        /* switch-ins */                                                         \
+	X(TIMER_NS, 1)    /* time in local timer interrupts taken while this task ran */           \
+	X(ONCPU_NS, 1)    /* time on the CPU, closed slices */                                     \
+	X(TIMER_COUNT, 1) /* local timer interrupts taken while this task ran */                   \
+	X(WAIT_NS, 1)     /* runnable, waiting for a CPU, before each switch-in here (run_delay) */ \
+	X(SLEEP_NS, 1)    /* off the CPU asleep (S) before each switch-in here, less the wait */    \
+	X(IO_NS, 1)       /* off the CPU blocked uninterruptibly (D), less the wait */              \
+	X(PREEMPT, 1)     /* switch-outs while runnable (nivcsw) */                                 \
+	X(VOL, 1)         /* switch-outs to sleep (nvcsw) */                                        \
+	X(MIGR, 1)        /* moves to another CPU before each switch-in here (se.nr_migrations) */
+
+#define PT_METRIC_SLOT(name, slots) PT_M_##name, PT_M_##name##_END = PT_M_##name + (slots) - 1,
+enum pt_metric { PT_METRICS(PT_METRIC_SLOT) PT_SLOTS };
+
 /* counts (per-CPU hash): tid -> running totals on this CPU, never reset */
 struct pt_counts {
-	__u64 runs;        /* switch-ins */
-	__u64 oncpu_ns;    /* time on the CPU, closed slices */
-	__u64 timer_count; /* local timer interrupts taken while this task ran */
-	__u64 timer_ns;    /* time in them */
+	__u64 v[PT_SLOTS];
+};
+
+/* configuration, set by user space before load (.rodata "config") */
+struct pt_config {
+	__u32 match_mode;      /* PT_MATCH_* */
+	__u32 needle_len;      /* PT_MATCH_SUBSTRING: the name's length */
+	__u32 follow;          /* children of watched processes are watched whatever their name */
+	__u32 read_syscall_nr; /* bpf_task_pt_regs is usable: name the system call of execs, forks */
+	char needle[PT_COMM_LEN];
 };
 
 /* cpu_state (per-CPU array, one slot): who runs here since when */

@@ -2,11 +2,12 @@ package org.proctap.cli;
 
 import java.util.List;
 
+import org.proctap.metric.Metric;
 import org.proctap.model.TargetSpec;
 
 /** The parsed command line. */
 record Options(TargetSpec target, double intervalSeconds, boolean cumulative, boolean seedFormat, boolean json,
-               Backend backend) {
+               Backend backend, List<Metric> columns) {
 
     enum Backend { AUTO, BPF, TRACEFS }
 

@@ -1,11 +1,14 @@
 package org.proctap.cli;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.PatternSyntaxException;
 
+import org.proctap.metric.Metric;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.TargetSpec;
+import org.proctap.output.TextOutput;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,6 +57,11 @@ final class ProctapCommand {
 
     @Option(names = "--seed-format", description = "Print only the original script's five columns.")
     boolean seedFormat;
+
+    @Option(names = "--columns", paramLabel = "LIST",
+            description = "Text columns after comm, comma-separated, or 'all' (default: ${DEFAULT-VALUE}). "
+                    + "Names: see README.", defaultValue = "on-cpu,wait,preempt,vol,migr,timers")
+    String columns;
 
     @Option(names = "--json", description = "JSON Lines on stdout instead of text (fields: see README).")
     boolean json;
@@ -113,7 +121,31 @@ final class ProctapCommand {
         } else {
             target = TargetSpec.command(command);
         }
-        return new Options(target, interval, cumulative, seedFormat, json, b);
+        return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns));
+    }
+
+    /** --columns: metric names as the text header shows them, as ps -o takes them. */
+    private List<Metric> columns(String list) {
+        List<Metric> shown = new ArrayList<>();
+        for (String word : list.split(",")) {
+            String w = word.strip();
+            if (w.equals("all")) {
+                for (Metric m : Metric.values()) {
+                    if (!TextOutput.SEED.contains(m) && !shown.contains(m)) {
+                        shown.add(m);
+                    }
+                }
+                continue;
+            }
+            Metric m = Arrays.stream(Metric.values()).filter(x -> x.column.equals(w) && !TextOutput.SEED.contains(x))
+                    .findFirst().orElseThrow(() -> usage("--columns: no column '" + w + "' (choose from "
+                            + String.join(",", Arrays.stream(Metric.values()).filter(x -> !TextOutput.SEED.contains(x))
+                            .map(x -> x.column).toList()) + ", or all)"));
+            if (!shown.contains(m)) {
+                shown.add(m);
+            }
+        }
+        return List.copyOf(shown);
     }
 
     private CommandLine.ParameterException usage(String message) {

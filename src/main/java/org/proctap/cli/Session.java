@@ -61,7 +61,7 @@ final class Session {
         this.err = err;
         this.watch = watch;
         Sink sink = new Sink(out);
-        this.output = options.json() ? new JsonOutput(sink, new WallClock()) : new TextOutput(sink, options.seedFormat());
+        this.output = options.json() ? new JsonOutput(sink, new WallClock()) : new TextOutput(sink, options.seedFormat(), options.columns());
     }
 
     int run() {

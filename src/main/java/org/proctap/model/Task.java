@@ -1,5 +1,7 @@
 package org.proctap.model;
 
+import org.proctap.metric.Values;
+
 /**
  * One kernel task (a thread; {@code tid} is what the seed's table calls PID) that proctap knows
  * about, with its process and, once watched, what it did on each CPU. Mutated only by the thread
@@ -12,8 +14,17 @@ public final class Task {
     public String comm;
     /** sched_process_exit was seen; the task still switches out one last time. */
     public boolean exited;
-    /** Per-CPU counters, allocated on first use. */
-    private CpuCounters[] counters;
+    /**
+     * For the event accounting, while the task is off every CPU: when it left its last one (-1:
+     * not seen), its state then (sched_switch's prev_state letters, 0 = still runnable), since
+     * when it is runnable again (-1: not yet), and its migrations since its last switch-in.
+     */
+    public long offSince = -1;
+    public int offState;
+    public long queuedSince = -1;
+    public int migrations;
+    /** Per-CPU running totals in schema order (org.proctap.metric.Metric), allocated on first use. */
+    private long[][] counters;
 
     Task(int tid, long incarnation, Proc proc, String comm) {
         this.tid = tid;
@@ -30,37 +41,29 @@ public final class Task {
         return proc.watched;
     }
 
-    public CpuCounters counters(int cpu) {
+    public long[] counters(int cpu) {
         if (counters == null || cpu >= counters.length) {
-            CpuCounters[] grown = new CpuCounters[Math.max(cpu + 1, counters == null ? 2 : counters.length * 2)];
+            long[][] grown = new long[Math.max(cpu + 1, counters == null ? 2 : counters.length * 2)][];
             if (counters != null) {
                 System.arraycopy(counters, 0, grown, 0, counters.length);
             }
             counters = grown;
         }
-        CpuCounters c = counters[cpu];
+        long[] c = counters[cpu];
         if (c == null) {
-            c = new CpuCounters();
+            c = Values.zero();
             counters[cpu] = c;
         }
         return c;
     }
 
     /** Counters for {@code cpu}, or null when the task never did anything there. */
-    public CpuCounters countersIfAny(int cpu) {
+    public long[] countersIfAny(int cpu) {
         return counters == null || cpu >= counters.length ? null : counters[cpu];
     }
 
     public int countersLength() {
         return counters == null ? 0 : counters.length;
-    }
-
-    /** Running totals of one task on one CPU. */
-    public static final class CpuCounters {
-        public long runs;
-        public long oncpuNs;
-        public long timerCount;
-        public long timerNs;
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.proctap.metric.Metric;
 import org.proctap.report.CpuTaskCounters;
 import org.proctap.report.ExecReport;
 import org.proctap.report.ExitReport;
@@ -121,11 +122,18 @@ public final class JsonOutput implements Output {
             n.put("pid", row.tid());
             n.put("tgid", row.tgid());
             n.put("comm", row.comm());
-            n.put("run", row.runs());
-            n.put("hrtimer_us", row.timerNs() / 1000);
-            n.put("hrtimer_ns", row.timerNs());
-            n.put("oncpu_ns", row.oncpuNs());
-            n.put("timer_count", row.timerCount());
+            for (Metric m : Metric.values()) {
+                if (!interval.measured().contains(m)) {
+                    n.putNull(m.json);
+                } else {
+                    n.put(m.json, row.get(m));
+                }
+                if (m == Metric.RUNS) {
+                    // the seed's hrtimer column, in its unit
+                    n.put("hrtimer_us", interval.measured().contains(Metric.TIMER_NS)
+                            ? row.get(Metric.TIMER_NS) / 1000 : null);
+                }
+            }
             n.put("final", interval.fin());
             emit(n);
         }

@@ -1,5 +1,12 @@
 package org.proctap.output;
 
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import org.proctap.metric.Metric;
+import org.proctap.metric.Unit;
+
 import org.proctap.report.CpuTaskCounters;
 import org.proctap.report.ExecReport;
 import org.proctap.report.ExitReport;
@@ -18,10 +25,13 @@ public final class TextOutput implements Output {
 
     private final Sink out;
     private final boolean seedFormat;
+    private final List<Metric> columns;
 
-    public TextOutput(Sink out, boolean seedFormat) {
+    /** @param columns the figures shown after comm, in this order (--columns) */
+    public TextOutput(Sink out, boolean seedFormat, List<Metric> columns) {
         this.out = out;
         this.seedFormat = seedFormat;
+        this.columns = List.copyOf(columns);
     }
 
     @Override
@@ -62,26 +72,40 @@ public final class TextOutput implements Output {
         return "exited (exit status unknown)";
     }
 
+    /** The seed's own figures, always in its five columns; the others follow comm. */
+    public static final Set<Metric> SEED = EnumSet.of(Metric.RUNS, Metric.TIMER_NS);
+
     @Override
     public void interval(IntervalReport interval) {
         StringBuilder sb = new StringBuilder();
         sb.append('\n').append(RULE).append('\n');
         sb.append("Scheduling stats:\n");
-        if (seedFormat) {
-            sb.append("CPU\tPID\trun\thrtimer\t\tcomm\n");
-        } else {
-            sb.append("CPU\tPID\trun\thrtimer\t\tcomm           \t     on-cpu\ttimers\tTGID\n");
+        sb.append("CPU\tPID\trun\thrtimer\t\tcomm");
+        if (!seedFormat) {
+            sb.append("           \t");
+            for (Metric m : columns) {
+                sb.append(' ').append(pad(header(m), width(m)));
+            }
+            sb.append(' ').append(pad("TGID", 7));
         }
+        sb.append('\n');
+        Set<Metric> measured = interval.measured();
         for (CpuTaskCounters row : interval.rows()) {
             sb.append(row.cpu()).append('\t').append(row.tid()).append('\t')
-                    .append(String.format("%3d", row.runs())).append('\t')
-                    .append(String.format("%7d us", row.timerNs() / 1000)).append('\t');
+                    .append(measured.contains(Metric.RUNS) ? String.format("%3d", row.get(Metric.RUNS)) : "  -")
+                    .append('\t')
+                    .append(measured.contains(Metric.TIMER_NS)
+                            ? String.format("%7d us", row.get(Metric.TIMER_NS) / 1000) : "      - us")
+                    .append('\t');
             if (seedFormat) {
                 sb.append(row.comm()).append('\n');
-            } else {
-                sb.append(String.format("%-15s\t%8.3f ms\t%6d\t%d", row.comm(), row.oncpuNs() / 1e6, row.timerCount(),
-                        row.tgid())).append('\n');
+                continue;
             }
+            sb.append(String.format("%-15s", row.comm())).append('\t');
+            for (Metric m : columns) {
+                sb.append(' ').append(measured.contains(m) ? cell(m, row.get(m)) : pad("-", width(m)));
+            }
+            sb.append(' ').append(pad(Integer.toString(row.tgid()), 7)).append('\n');
         }
         if (interval.lostTotal() > 0) {
             sb.append("Lost events:");
@@ -94,6 +118,24 @@ public final class TextOutput implements Output {
         sb.append(RULE).append('\n');
         out.print(sb);
         out.flush();
+    }
+
+    /** Times are in milliseconds, said once in the header. */
+    private static String header(Metric m) {
+        return m.unit == Unit.NS ? m.column + " ms" : m.column;
+    }
+
+    private static int width(Metric m) {
+        return Math.max(header(m).length(), m.unit == Unit.NS ? 10 : 6);
+    }
+
+    /** Time in milliseconds with microsecond digits; counts as they are. */
+    private static String cell(Metric m, long v) {
+        return pad(m.unit == Unit.NS ? String.format("%.3f", v / 1e6) : Long.toString(v), width(m));
+    }
+
+    private static String pad(String s, int width) {
+        return " ".repeat(Math.max(0, width - s.length())) + s;
     }
 
     @Override

@@ -1,13 +1,17 @@
 package org.proctap.report;
 
 import java.util.List;
+import java.util.Set;
+
+import org.proctap.metric.Metric;
 
 /**
  * Every source's running totals at kernel time {@code ts}: per CPU and task (a task still on a CPU
  * at {@code ts} has its slice counted up to {@code ts}), plus per-CPU totals of events the kernel
  * lost, of scheduler sequences proctap had to repair, and of the on-CPU time charged to slices
- * that a switch nobody reported began or ended. {@code fin} marks the snapshot taken at the stop.
+ * that a switch nobody reported began or ended. {@code fin} marks the snapshot taken at the stop;
+ * {@code measured} are the metrics the source counts (the others are 0 and mean nothing).
  */
 public record CounterSnapshot(long ts, List<CpuTaskCounters> counters, long[] lostPerCpu, long[] repairsPerCpu,
-                              long[] repairedNsPerCpu, boolean fin) {
+                              long[] repairedNsPerCpu, boolean fin, Set<Metric> measured) {
 }

@@ -32,12 +32,12 @@ public final class EventProcessor {
 
     public void accept(Event e) {
         switch (e) {
-            case SchedSwitch s -> accounting.onSwitch(s.ts(), s.cpu(), s.prevTid(), s.nextTid());
+            case SchedSwitch s -> accounting.onSwitch(s.ts(), s.cpu(), s.prevTid(), s.nextTid(), s.prevState());
             case TimerEntry t -> accounting.onTimerEntry(t.ts(), t.cpu(), t.tid());
             case TimerExit t -> accounting.onTimerExit(t.ts(), t.cpu(), t.tid());
             case SchedRuntime r -> accounting.onRuntime(r.ts(), r.cpu(), r.tid(), r.pid(), r.runtimeNs());
-            case SchedWakeup w -> accounting.observe(w.ts(), w.cpu(), w.tid());
-            case SchedMigrate m -> accounting.observe(m.ts(), m.cpu(), m.tid());
+            case SchedWakeup w -> accounting.onWakeup(w.ts(), w.cpu(), w.tid(), w.wakee());
+            case SchedMigrate m -> accounting.onMigrate(m.ts(), m.cpu(), m.tid(), m.task());
             case TaskNew n -> {
                 accounting.observe(n.ts(), n.cpu(), n.tid());
                 lifecycle.onTaskNew(n);

@@ -46,7 +46,7 @@ public final class IntervalAggregator {
         for (CpuTaskCounters now : snap.counters()) {
             Key key = new Key(now.cpu(), now.incarnation());
             CpuTaskCounters before = last.get(key);
-            CpuTaskCounters delta = before == null ? now : clampedDelta(now, before);
+            CpuTaskCounters delta = before == null ? now : now.minus(before);
             // A total that came back lower (an estimate of a running slice that the kernel's own
             // figure later undercut) does not lower the baseline: the next interval does not get
             // the difference a second time.
@@ -77,17 +77,7 @@ public final class IntervalAggregator {
         long from = cumulative ? startTs : lastTs;
         lastTs = snap.ts();
         return new IntervalReport(++index, from, snap.ts(), List.copyOf(rows), lost, repairs, repairedNs, snap.fin(),
-                cumulative);
-    }
-
-    /** Totals never shrink; if a source ever reported less, show no negative time. */
-    private static CpuTaskCounters clampedDelta(CpuTaskCounters now, CpuTaskCounters before) {
-        CpuTaskCounters d = now.minus(before);
-        if (d.runs() >= 0 && d.oncpuNs() >= 0 && d.timerCount() >= 0 && d.timerNs() >= 0) {
-            return d;
-        }
-        return new CpuTaskCounters(d.cpu(), d.tid(), d.incarnation(), d.tgid(), d.comm(), Math.max(0, d.runs()),
-                Math.max(0, d.oncpuNs()), Math.max(0, d.timerCount()), Math.max(0, d.timerNs()));
+                cumulative, snap.measured());
     }
 
     private static long[] minus(long[] now, long[] before) {

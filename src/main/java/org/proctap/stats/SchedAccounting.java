@@ -1,10 +1,12 @@
 package org.proctap.stats;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.proctap.metric.Metric;
 import org.proctap.model.Task;
 import org.proctap.model.TaskRegistry;
 import org.proctap.report.CounterSnapshot;
@@ -28,6 +30,11 @@ import org.proctap.report.CpuTaskCounters;
  * CPU's repaired time; since the time comes from the kernel's charges, a repair adds none.
  */
 public final class SchedAccounting {
+    /** What this accounting counts from tracepoints. */
+    public static final Set<Metric> MEASURED = Set.copyOf(EnumSet.complementOf(EnumSet.of(Metric.WAIT_NS,
+            Metric.SLEEP_NS, Metric.IO_NS)));
+    /** sched_switch prev_state letter bits (include/linux/sched.h TASK_REPORT): D. */
+    private static final int STATE_UNINTERRUPTIBLE = 0x2;
     /** The per-CPU state says nothing yet (start, or just after lost events). */
     private static final int UNKNOWN = -1;
 
@@ -109,24 +116,90 @@ public final class SchedAccounting {
         }
         retireIfGone(s.curTask);
         repairs[cpu]++;
+        if (s.curTask != null) {
+            s.curTask.offSince = -1; // it left unseen: how and when is unknown
+            s.curTask.queuedSince = -1;
+        }
+        if (t != null) {
+            t.offSince = -1;
+            t.queuedSince = -1;
+        }
         s.runs(tid, t, ts);
         s.repaired = true;
         if (t != null && t.watched()) {
-            counted(t).counters(cpu).runs++;
+            counted(t).counters(cpu)[Metric.RUNS.slot]++;
         }
     }
 
-    /** sched_switch: prev's slice ended (the kernel charged it just before), next's begins. */
-    public void onSwitch(long ts, int cpu, int prevTid, int nextTid) {
+    /**
+     * sched_switch: prev's slice ended (the kernel charged it just before), next's begins. prev
+     * leaves preempted (still runnable: it waits from now) or to sleep; next's wait, and the sleep
+     * before it, end here and are charged to this CPU, as are its migrations since it last ran.
+     */
+    public void onSwitch(long ts, int cpu, int prevTid, int nextTid, long prevState) {
         observe(ts, cpu, prevTid);
         CpuState s = cpus[cpu];
+        Task prev = s.curTask;
+        if (prev != null && s.cur == prevTid) {
+            int state = (int) (prevState & 0xff);
+            if (prev.watched()) {
+                counted(prev).counters(cpu)[state == 0 ? Metric.PREEMPT.slot : Metric.VOL.slot]++;
+            }
+            prev.offSince = ts;
+            prev.offState = state;
+            prev.queuedSince = state == 0 ? ts : -1;
+        }
         retireIfGone(s.curTask);
         Task next = registry.task(nextTid);
         s.runs(nextTid, next, ts);
         s.repaired = false;
         s.timerStart = -1;
-        if (next != null && next.watched()) {
-            counted(next).counters(cpu).runs++;
+        if (next != null) {
+            if (next.watched()) {
+                long[] c = counted(next).counters(cpu);
+                c[Metric.RUNS.slot]++;
+                arrived(next, c, ts);
+            }
+            next.offSince = -1;
+            next.queuedSince = -1;
+            next.migrations = 0;
+        }
+    }
+
+    /** What ended when {@code t} was switched in at {@code ts}: its wait, the sleep before it. */
+    private static void arrived(Task t, long[] c, long ts) {
+        if (t.queuedSince >= 0 && ts > t.queuedSince) {
+            c[Metric.WAIT_NS.slot] += ts - t.queuedSince;
+        }
+        if (t.offSince >= 0 && t.offState != 0) {
+            long end = t.queuedSince >= 0 ? t.queuedSince : ts;
+            long off = Math.max(0, end - t.offSince);
+            c[(t.offState & STATE_UNINTERRUPTIBLE) != 0 ? Metric.IO_NS.slot : Metric.SLEEP_NS.slot] += off;
+        }
+        c[Metric.MIGR.slot] += t.migrations;
+    }
+
+    /** sched_wakeup, sched_wakeup_new: {@code wakee} is runnable from now, waiting for a CPU. */
+    public void onWakeup(long ts, int cpu, int tid, int wakee) {
+        observe(ts, cpu, tid);
+        Task t = registry.task(wakee);
+        if (t == null || t.queuedSince >= 0) {
+            return;
+        }
+        for (CpuState c : cpus) {
+            if (c.curTask == t) {
+                return; // woken while still running (before it could sleep): no wait begins
+            }
+        }
+        t.queuedSince = ts;
+    }
+
+    /** sched_migrate_task: {@code task} moves to another CPU (se.nr_migrations counts the same). */
+    public void onMigrate(long ts, int cpu, int tid, int task) {
+        observe(ts, cpu, tid);
+        Task t = registry.task(task);
+        if (t != null && t.watched()) {
+            t.migrations++;
         }
     }
 
@@ -183,9 +256,9 @@ public final class SchedAccounting {
         observe(ts, cpu, tid);
         CpuState s = cpus[cpu];
         if (s.timerStart >= 0 && s.timerTask != null && s.timerTask.tid == tid) {
-            Task.CpuCounters c = counted(s.timerTask).counters(cpu);
-            c.timerCount++;
-            c.timerNs += Math.max(0, ts - s.timerStart);
+            long[] c = counted(s.timerTask).counters(cpu);
+            c[Metric.TIMER_COUNT.slot]++;
+            c[Metric.TIMER_NS.slot] += Math.max(0, ts - s.timerStart);
         }
         s.timerStart = -1;
         s.timerTask = null;
@@ -252,7 +325,7 @@ public final class SchedAccounting {
         if (t == null || !watched || ns <= 0) {
             return;
         }
-        counted(t).counters(cpu).oncpuNs += ns;
+        counted(t).counters(cpu)[Metric.ONCPU_NS.slot] += ns;
         if (repaired) {
             repairedNs[cpu] += ns;
         }
@@ -291,17 +364,19 @@ public final class SchedAccounting {
         }
         for (Task t : counted) {
             for (int cpu = 0; cpu < t.countersLength(); cpu++) {
-                Task.CpuCounters c = t.countersIfAny(cpu);
+                long[] c = t.countersIfAny(cpu);
                 if (c == null) {
                     continue;
                 }
-                long oncpu = c.oncpuNs + (cpu < cpus.length && runningTask[cpu] == t ? running[cpu] : 0);
-                rows.add(new CpuTaskCounters(cpu, t.tid, t.incarnation, t.tgid(), t.comm, c.runs, oncpu,
-                        c.timerCount, c.timerNs));
+                long[] v = c.clone();
+                if (cpu < cpus.length && runningTask[cpu] == t) {
+                    v[Metric.ONCPU_NS.slot] += running[cpu];
+                }
+                rows.add(new CpuTaskCounters(cpu, t.tid, t.incarnation, t.tgid(), t.comm, v));
             }
         }
         CounterSnapshot snap = new CounterSnapshot(ts, rows, lostPerCpu.clone(), repairs.clone(), repairedNs.clone(),
-                fin);
+                fin, MEASURED);
         for (Task t : retiring) {
             counted.remove(t);
             registry.retire(t);

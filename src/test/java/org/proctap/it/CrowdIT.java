@@ -1,13 +1,11 @@
 package org.proctap.it;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,26 +35,14 @@ class CrowdIT extends ItSupport {
     static final int CPU_MS = 40;
     static final Path SOURCE = Workload.basedir().resolve("src/test/c/ptcrowd.c");
 
-    static List<Object[]> backendsAndTargets() {
-        List<Object[]> all = new ArrayList<>();
-        for (String b : Backends.ALL) {
-            all.add(new Object[] {b, "name"});
-            all.add(new Object[] {b, "pid"});
-        }
-        return all;
-    }
-
     static final double TOLERANCE = 0.005;
 
     @ParameterizedTest(name = "{0} by {1}")
-    @MethodSource("backendsAndTargets")
+    @MethodSource("org.proctap.it.ItSupport#backendsAndTargets")
     @Timeout(180)
     void everyThreadMatchesItsSchedstat(String backend, String target) throws Exception {
-        Path binary = Workload.compile(SOURCE, "ptcrowd");
-        String name = "ptc_" + Workload.uniqueName().substring(4);
-        Path copy = Workload.BUILD_DIR.resolve("bin").resolve(name);
-        Files.createDirectories(copy.getParent());
-        Files.copy(binary, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        Path copy = Workload.namedCopy(Workload.compile(SOURCE, "ptcrowd"), "ptc_");
+        String name = copy.getFileName().toString();
         Process crowd = new ProcessBuilder(copy.toString(), "--threads", "" + THREADS, "--cpu-ms", "" + CPU_MS)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
@@ -82,7 +68,7 @@ class CrowdIT extends ItSupport {
                 }
                 assertThat(line).as("the crowd's last line").isEqualTo("done threads=" + THREADS);
                 assertThat(tids).as("threads that started").hasSize(THREADS);
-                awaitAllBlocked(pid, tids);
+                awaitBlocked(pid, tids);
                 Map<Integer, KernelTruth.SchedStat> truth = new HashMap<>();
                 for (int tid : tids) {
                     truth.put(tid, KernelTruth.schedstat(pid, tid));
@@ -102,24 +88,6 @@ class CrowdIT extends ItSupport {
             crowd.waitFor();
             Files.deleteIfExists(copy);
         }
-    }
-
-    /** Every thread sleeps in pause() (state S, and its schedstat no longer moves). */
-    private static void awaitAllBlocked(long pid, List<Integer> tids) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + WORKLOAD.toNanos();
-        for (int tid : tids) {
-            Path stat = Path.of("/proc", Long.toString(pid), "task", Integer.toString(tid), "stat");
-            while (true) {
-                String s = Files.readString(stat);
-                char state = s.charAt(s.lastIndexOf(')') + 2);
-                if (state == 'S') {
-                    break;
-                }
-                assertThat(System.nanoTime()).as("thread %d blocks after its budget", tid).isLessThan(deadline);
-                Thread.sleep(5);
-            }
-        }
-        Thread.sleep(50);
     }
 
     private static void compare(String backend, String target, List<JsonNode> rows, JsonNode fin,

@@ -114,4 +114,34 @@ abstract class ItSupport {
             throw new AssertionError(e);
         }
     }
+
+    /** Each source, watching by name and by pid: the kernel keeps different events for each. */
+    static List<Object[]> backendsAndTargets() {
+        List<Object[]> all = new java.util.ArrayList<>();
+        for (String b : Backends.ALL) {
+            all.add(new Object[] {b, "name"});
+            all.add(new Object[] {b, "pid"});
+        }
+        return all;
+    }
+
+    /**
+     * Every one of the threads sleeps (state S) for good, so its /proc figures no longer move.
+     */
+    static void awaitBlocked(long pid, Iterable<Integer> tids) throws java.io.IOException, InterruptedException {
+        long deadline = System.nanoTime() + WORKLOAD.toNanos();
+        for (int tid : tids) {
+            java.nio.file.Path stat = java.nio.file.Path.of("/proc", Long.toString(pid), "task", Integer.toString(tid),
+                    "stat");
+            while (true) {
+                String s = java.nio.file.Files.readString(stat);
+                if (s.charAt(s.lastIndexOf(')') + 2) == 'S') {
+                    break;
+                }
+                assertThat(System.nanoTime()).as("thread %d blocks when it is done", tid).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+        }
+        Thread.sleep(50);
+    }
 }

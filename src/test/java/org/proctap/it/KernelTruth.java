@@ -48,6 +48,44 @@ public final class KernelTruth {
         return new SchedStat(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
     }
 
+    /** /proc/PID/task/TID/status: voluntary and nonvoluntary context switches. */
+    public record Switches(long voluntary, long nonvoluntary) {
+    }
+
+    public static Switches switches(long pid, long tid) {
+        return parseSwitches(read(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "status")));
+    }
+
+    static Switches parseSwitches(String status) {
+        long vol = -1;
+        long nonvol = -1;
+        for (String line : status.split("\n")) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+                vol = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                nonvol = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        if (vol < 0 || nonvol < 0) {
+            throw new IllegalArgumentException("no *_ctxt_switches lines in: " + status);
+        }
+        return new Switches(vol, nonvol);
+    }
+
+    /** se.nr_migrations in /proc/PID/task/TID/sched: moves between CPUs (set_task_cpu()). */
+    public static long migrations(long pid, long tid) {
+        return parseMigrations(read(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "sched")));
+    }
+
+    static long parseMigrations(String sched) {
+        for (String line : sched.split("\n")) {
+            if (line.startsWith("se.nr_migrations")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        throw new IllegalArgumentException("no se.nr_migrations line in: " + sched);
+    }
+
     /** The LOC row of /proc/interrupts (local APIC timer interrupts), indexed by CPU number. */
     public static long[] localTimerInterrupts() {
         return parseLocalTimerInterrupts(read(Path.of("/proc/interrupts")));

@@ -11,6 +11,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class KernelTruthTest {
 
     @Test
+    void parsesContextSwitchesAndMigrations() {
+        String status = "Name:\tptsched\nState:\tS (sleeping)\nvoluntary_ctxt_switches:\t152\n"
+                + "nonvoluntary_ctxt_switches:\t7\n";
+        assertThat(KernelTruth.parseSwitches(status)).isEqualTo(new KernelTruth.Switches(152, 7));
+        assertThatThrownBy(() -> KernelTruth.parseSwitches("Name:\tx\n")).isInstanceOf(IllegalArgumentException.class);
+        // as Linux 6.18 prints it (kernel/sched/debug.c proc_sched_show_task)
+        String sched = "ptsched (1234, #threads: 7)\n-------------------------------------------------------------------\n"
+                + "se.exec_start                                :       1234567.890123\n"
+                + "se.nr_migrations                             :                   41\n"
+                + "nr_switches                                  :                  300\n";
+        assertThat(KernelTruth.parseMigrations(sched)).isEqualTo(41);
+        assertThatThrownBy(() -> KernelTruth.parseMigrations("nr_switches : 3\n"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void parsesSchedstat() {
         assertThat(KernelTruth.parseSchedstat("838407 12 3\n")).isEqualTo(new KernelTruth.SchedStat(838407, 12, 3));
         assertThatThrownBy(() -> KernelTruth.parseSchedstat("1 2")).isInstanceOf(IllegalArgumentException.class);

@@ -123,6 +123,18 @@ public final class Workload implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A copy of {@code binary} named {@code prefix} + a unique suffix (its comm, which a test may
+     * watch by name), in target/it/bin; the caller deletes it.
+     */
+    static Path namedCopy(Path binary, String prefix) throws IOException {
+        String name = prefix + uniqueName().substring(4);
+        Path copy = BUILD_DIR.resolve("bin").resolve(name);
+        Files.createDirectories(copy.getParent());
+        Files.copy(binary, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        return copy;
+    }
+
     static Path basedir() {
         return Path.of(System.getProperty("basedir", "")).toAbsolutePath();
     }

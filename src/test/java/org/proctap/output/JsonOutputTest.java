@@ -1,5 +1,8 @@
 package org.proctap.output;
 
+import org.proctap.metric.Metric;
+import org.proctap.metric.TestValues;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -17,7 +20,28 @@ import org.proctap.report.ForkReport;
 import org.proctap.report.IntervalReport;
 
 class JsonOutputTest {
+    private static final java.util.Set<Metric> ALL = java.util.Set.copyOf(java.util.EnumSet.allOf(Metric.class));
+
     private final ObjectMapper mapper = new ObjectMapper();
+
+    @Test
+    void everyMetricHasItsFieldAndAnUnmeasuredOneIsNull() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        JsonOutput out = new JsonOutput(new Sink(bytes), new WallClock(1_000_000_000L));
+        long[] v = TestValues.with(TestValues.of(4, 1500, 2, 3000), Metric.WAIT_NS, 77);
+        out.interval(new IntervalReport(1, 5, 20, List.of(new CpuTaskCounters(1, 3, 7, 1, "a", v)),
+                new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0}, false, false,
+                java.util.Set.of(Metric.RUNS, Metric.ONCPU_NS, Metric.WAIT_NS)));
+        JsonNode row = parse(bytes.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow());
+        for (Metric m : Metric.values()) {
+            assertThat(row.has(m.json)).as("field %s", m.json).isTrue();
+        }
+        assertThat(row.get("wait_ns").asLong()).isEqualTo(77);
+        assertThat(row.get("run").asLong()).isEqualTo(4);
+        assertThat(row.get("vol").isNull()).as("not measured: null, not 0").isTrue();
+        assertThat(row.get("hrtimer_ns").isNull()).isTrue();
+        assertThat(row.get("hrtimer_us").isNull()).isTrue();
+    }
 
     @Test
     void everyLineIsAnObjectWithTypeKernelTimeAndWallTime() throws Exception {
@@ -26,8 +50,8 @@ class JsonOutputTest {
         out.start(new Output.StartInfo(5, "pid", "1,2", List.of(1, 2), List.of(), "tracefs", 1.5, true));
         out.report(new ForkReport(10, 1, 1, 1, "a", 3, 1, "a", "clone", "clone3", true, 0x3d0f00));
         out.report(new ExitReport(11, 0, 3, 1, "a", ExitStatus.killed(9)));
-        out.interval(new IntervalReport(1, 5, 20, List.of(new CpuTaskCounters(1, 3, 7, 1, "a", 4, 1500, 2, 3000)),
-                new long[] {0, 9}, new long[] {1, 0}, new long[] {250_000, 0}, true, true));
+        out.interval(new IntervalReport(1, 5, 20, List.of(new CpuTaskCounters(1, 3, 7, 1, "a", TestValues.of(4, 1500, 2, 3000))),
+                new long[] {0, 9}, new long[] {1, 0}, new long[] {250_000, 0}, true, true, ALL));
         List<JsonNode> lines = bytes.toString(StandardCharsets.UTF_8).lines().map(this::parse).toList();
         assertThat(lines).extracting(n -> n.get("type").asText())
                 .containsExactly("start", "fork", "exit", "stats", "interval");

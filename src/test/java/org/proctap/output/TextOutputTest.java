@@ -1,5 +1,8 @@
 package org.proctap.output;
 
+import org.proctap.metric.Metric;
+import org.proctap.metric.TestValues;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -18,13 +21,32 @@ import org.proctap.report.IntervalReport;
 
 class TextOutputTest {
     private static final IntervalReport TABLE = new IntervalReport(1, 0, 5_000_000_000L, List.of(
-            new CpuTaskCounters(0, 289123, 1, 289123, "stress", 86, 4_210_523_000L, 412, 9_700_400),
-            new CpuTaskCounters(1, 289122, 2, 289122, "stress", 0, 0, 0, 0)),
-            new long[] {0, 1234}, new long[] {0, 0}, new long[] {0, 0}, false, false);
+            new CpuTaskCounters(0, 289123, 1, 289123, "stress", figures()),
+            new CpuTaskCounters(1, 289122, 2, 289122, "stress", TestValues.of(0, 0, 0, 0))),
+            new long[] {0, 1234}, new long[] {0, 0}, new long[] {0, 0}, false, false,
+            java.util.Set.copyOf(java.util.EnumSet.allOf(Metric.class)));
+
+    /** Every column but timers: the widest table the tests print. */
+    static final List<Metric> WIDE = List.of(Metric.ONCPU_NS, Metric.WAIT_NS, Metric.SLEEP_NS, Metric.IO_NS,
+            Metric.PREEMPT, Metric.VOL, Metric.MIGR);
+
+    private static long[] figures() {
+        long[] v = TestValues.of(86, 4_210_523_000L, 412, 9_700_400);
+        v = TestValues.with(v, Metric.WAIT_NS, 612_345_678);
+        v = TestValues.with(v, Metric.SLEEP_NS, 123_456);
+        v = TestValues.with(v, Metric.IO_NS, 7_000_001);
+        v = TestValues.with(v, Metric.PREEMPT, 80);
+        v = TestValues.with(v, Metric.VOL, 6);
+        return TestValues.with(v, Metric.MIGR, 3);
+    }
 
     private static String render(boolean seed, java.util.function.Consumer<TextOutput> body) {
+        return render(seed, WIDE, body);
+    }
+
+    private static String render(boolean seed, List<Metric> columns, java.util.function.Consumer<TextOutput> body) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TextOutput out = new TextOutput(new Sink(bytes), seed);
+        TextOutput out = new TextOutput(new Sink(bytes), seed, columns);
         body.accept(out);
         return bytes.toString(StandardCharsets.UTF_8);
     }
@@ -38,6 +60,43 @@ class TextOutputTest {
     @Test
     void tableMatchesGolden() throws IOException {
         assertThat(render(false, o -> o.interval(TABLE))).isEqualTo(golden("table.txt"));
+    }
+
+    @Test
+    void everyColumnButOneFitsA132ColumnTerminal() {
+        String text = render(false, o -> o.interval(TABLE));
+        assertThat(text.lines().map(TextOutputTest::expandTabs)).allSatisfy(l -> assertThat(l.length())
+                .as("'%s'", l).isLessThanOrEqualTo(132));
+    }
+
+    @Test
+    void columnsComeInTheOrderAsked() {
+        String text = render(false, List.of(Metric.MIGR, Metric.TIMER_COUNT), o -> o.interval(TABLE));
+        assertThat(text).contains("CPU\tPID\trun\thrtimer\t\tcomm           \t   migr timers    TGID\n")
+                .contains("0\t289123\t 86\t   9700 us\tstress         \t      3    412  289123\n");
+    }
+
+    @Test
+    void aFigureTheSourceDoesNotMeasureIsADashNotAZero() {
+        IntervalReport partial = new IntervalReport(1, 0, 5_000_000_000L, TABLE.rows(), new long[] {0, 0},
+                new long[] {0, 0}, new long[] {0, 0}, false, false,
+                java.util.Set.of(Metric.RUNS, Metric.TIMER_NS, Metric.ONCPU_NS));
+        String text = render(false, List.of(Metric.ONCPU_NS, Metric.WAIT_NS, Metric.VOL), o -> o.interval(partial));
+        assertThat(text).contains("stress         \t   4210.523          -      -  289123\n");
+    }
+
+    private static String expandTabs(String line) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : line.toCharArray()) {
+            if (c == '\t') {
+                do {
+                    sb.append(' ');
+                } while (sb.length() % 8 != 0);
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     @Test

@@ -1,5 +1,8 @@
 package org.proctap.stats;
 
+import org.proctap.metric.Metric;
+import org.proctap.metric.TestValues;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -11,23 +14,24 @@ import org.proctap.report.IntervalReport;
 
 class IntervalAggregatorTest {
     private static CpuTaskCounters c(int cpu, int tid, long inc, long runs, long oncpu) {
-        return new CpuTaskCounters(cpu, tid, inc, tid, "t" + tid, runs, oncpu, runs, runs * 10);
+        return new CpuTaskCounters(cpu, tid, inc, tid, "t" + tid, TestValues.of(runs, oncpu, runs, runs * 10));
     }
 
     private static CounterSnapshot snap(long ts, List<CpuTaskCounters> rows, long lost0, boolean fin) {
-        return new CounterSnapshot(ts, rows, new long[] {lost0, 0}, new long[] {0, 0}, new long[] {0, 0}, fin);
+        return new CounterSnapshot(ts, rows, new long[] {lost0, 0}, new long[] {0, 0}, new long[] {0, 0}, fin,
+                java.util.Set.copyOf(java.util.EnumSet.allOf(Metric.class)));
     }
 
     @Test
     void perIntervalRowsAreDifferencesAndIdleRowsDisappear() {
         IntervalAggregator agg = new IntervalAggregator(false, 0);
         IntervalReport first = agg.next(snap(100, List.of(c(0, 1, 1, 5, 50), c(1, 2, 2, 1, 10)), 0, false));
-        assertThat(first.rows()).extracting(CpuTaskCounters::runs).containsExactly(5L, 1L);
+        assertThat(first.rows()).extracting(c -> c.get(Metric.RUNS)).containsExactly(5L, 1L);
         assertThat(first.startNs()).isZero();
         IntervalReport second = agg.next(snap(200, List.of(c(0, 1, 1, 7, 80), c(1, 2, 2, 1, 10)), 3, true));
         assertThat(second.rows()).hasSize(1);
-        assertThat(second.rows().getFirst().runs()).isEqualTo(2);
-        assertThat(second.rows().getFirst().oncpuNs()).isEqualTo(30);
+        assertThat(second.rows().getFirst().get(Metric.RUNS)).isEqualTo(2);
+        assertThat(second.rows().getFirst().get(Metric.ONCPU_NS)).isEqualTo(30);
         assertThat(second.startNs()).isEqualTo(100);
         assertThat(second.lostPerCpu()).containsExactly(3, 0);
         assertThat(second.fin()).isTrue();
@@ -40,7 +44,7 @@ class IntervalAggregatorTest {
         agg.next(snap(100, List.of(c(0, 1, 1, 5, 50), c(0, 2, 2, 1, 10)), 1, false));
         IntervalReport second = agg.next(snap(200, List.of(c(0, 1, 1, 6, 60)), 2, false));
         assertThat(second.rows()).extracting(CpuTaskCounters::tid).containsExactly(1, 2);
-        assertThat(second.rows()).extracting(CpuTaskCounters::runs).containsExactly(6L, 1L);
+        assertThat(second.rows()).extracting(c -> c.get(Metric.RUNS)).containsExactly(6L, 1L);
         assertThat(second.startNs()).isZero();
         assertThat(second.lostPerCpu()).containsExactly(2, 0);
     }
@@ -52,7 +56,7 @@ class IntervalAggregatorTest {
         IntervalReport second = agg.next(snap(200, List.of(c(0, 7, 1, 9, 90), c(0, 7, 2, 1, 5)), 0, false));
         assertThat(second.rows()).singleElement().satisfies(r -> {
             assertThat(r.incarnation()).isEqualTo(2);
-            assertThat(r.runs()).isEqualTo(1);
+            assertThat(r.get(Metric.RUNS)).isEqualTo(1);
         });
     }
 
@@ -63,8 +67,8 @@ class IntervalAggregatorTest {
         long sum = 0;
         for (long oncpu : new long[] {80, 70, 100}) {
             IntervalReport r = agg.next(snap(oncpu, List.of(c(0, 1, 1, 1, oncpu)), 0, false));
-            sum += r.rows().stream().mapToLong(CpuTaskCounters::oncpuNs).sum();
-            assertThat(r.rows()).allSatisfy(row -> assertThat(row.oncpuNs()).isNotNegative());
+            sum += r.rows().stream().mapToLong(c -> c.get(Metric.ONCPU_NS)).sum();
+            assertThat(r.rows()).allSatisfy(row -> assertThat(row.get(Metric.ONCPU_NS)).isNotNegative());
         }
         assertThat(sum).as("the intervals add up to the last total").isEqualTo(100);
     }

@@ -1,5 +1,7 @@
 package org.proctap.stats;
 
+import org.proctap.metric.Metric;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -13,6 +15,9 @@ import org.proctap.report.CounterSnapshot;
 import org.proctap.report.CpuTaskCounters;
 
 class SchedAccountingTest {
+    /** sched_switch prev_state of a task going to sleep (S). */
+    static final long SLEEPING = 1;
+
     private static final long MS = 1_000_000;
     private static final long US = 1_000;
     private TaskRegistry registry;
@@ -41,43 +46,116 @@ class SchedAccountingTest {
     /** The kernel's charge at a switch-out comes just before the switch, from the same task. */
     private void switchOut(long ts, int cpu, int prev, long charged, int next) {
         acct.onRuntime(ts - 1, cpu, prev, prev, charged);
-        acct.onSwitch(ts, cpu, prev, next);
+        acct.onSwitch(ts, cpu, prev, next, SLEEPING);
+    }
+
+    /** sched_switch prev_state: R (preempted: TASK_REPORT_MAX, letters 0) and D. */
+    static final long PREEMPTED = 0x100;
+    static final long BLOCKED = 2;
+
+    @Test
+    void aPreemptedTaskWaitsFromItsSwitchOutUntilItRunsAgain() {
+        acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
+        acct.onSwitch(12 * MS, 0, 100, 200, PREEMPTED);  // w preempted by bash
+        acct.onSwitch(15 * MS, 0, 200, 100, SLEEPING);   // w again, after 3 ms runnable
+        acct.onSwitch(16 * MS, 0, 100, 0, SLEEPING);     // w goes to sleep
+        CpuTaskCounters r = row(snap(20 * MS), 0, 100);
+        assertThat(r.get(Metric.PREEMPT)).isEqualTo(1);
+        assertThat(r.get(Metric.VOL)).isEqualTo(1);
+        assertThat(r.get(Metric.WAIT_NS)).isEqualTo(3 * MS);
+        assertThat(r.get(Metric.SLEEP_NS)).as("runnable the whole time off the CPU").isZero();
+        assertThat(row(snap(21 * MS), 0, 200)).as("bash is not watched").isNull();
+    }
+
+    @Test
+    void aSleepEndsAtTheWakeUpAndTheWaitAtTheSwitchIn() {
+        acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
+        acct.onSwitch(11 * MS, 0, 100, 0, SLEEPING);     // asleep (S) from 11 ms
+        acct.onWakeup(18 * MS, 1, 200, 100);             // bash on CPU 1 wakes it
+        acct.onSwitch(18 * MS + 40 * US, 0, 0, 100, SLEEPING);
+        acct.onSwitch(19 * MS, 0, 100, 0, BLOCKED);      // blocked (D) from 19 ms
+        acct.onWakeup(25 * MS, 0, 0, 100);               // an interrupt in idle wakes it
+        acct.onSwitch(25 * MS + 10 * US, 0, 0, 100, SLEEPING);
+        CpuTaskCounters r = row(snap(30 * MS), 0, 100);
+        assertThat(r.get(Metric.SLEEP_NS)).isEqualTo(7 * MS);
+        assertThat(r.get(Metric.IO_NS)).isEqualTo(6 * MS);
+        assertThat(r.get(Metric.WAIT_NS)).isEqualTo(50 * US);
+        assertThat(r.get(Metric.VOL)).isEqualTo(2);
+        assertThat(r.get(Metric.RUNS)).isEqualTo(3);
+    }
+
+    @Test
+    void aWakeUpOfATaskStillRunningStartsNoWait() {
+        acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
+        acct.onWakeup(11 * MS, 1, 200, 100);             // woken before it could sleep
+        acct.onSwitch(12 * MS, 0, 100, 0, SLEEPING);
+        acct.onWakeup(14 * MS, 1, 200, 100);
+        acct.onSwitch(15 * MS, 1, 200, 100, PREEMPTED);
+        CpuTaskCounters r = row(snap(20 * MS), 1, 100);
+        assertThat(r.get(Metric.WAIT_NS)).isEqualTo(1 * MS);
+        assertThat(r.get(Metric.SLEEP_NS)).isEqualTo(2 * MS);
+    }
+
+    @Test
+    void migrationsAreChargedToTheCpuTheTaskArrivesOn() {
+        acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
+        acct.onSwitch(11 * MS, 0, 100, 0, SLEEPING);
+        acct.onWakeup(12 * MS, 1, 200, 100);
+        acct.onMigrate(12 * MS, 1, 200, 100);            // the waker moves it to CPU 1
+        acct.onMigrate(12 * MS, 1, 200, 200);            // bash is not watched
+        acct.onSwitch(13 * MS, 1, 200, 100, PREEMPTED);
+        assertThat(row(snap(20 * MS), 1, 100).get(Metric.MIGR)).isEqualTo(1);
+        assertThat(row(snap(21 * MS), 0, 100).get(Metric.MIGR)).isZero();
+    }
+
+    @Test
+    void aMissedSwitchChargesNoWaitOrSleepItCannotKnow() {
+        acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
+        acct.onSwitch(11 * MS, 0, 100, 0, SLEEPING);     // asleep from 11 ms
+        acct.onWakeup(15 * MS, 0, 0, 100);
+        acct.onRuntime(17 * MS, 0, 100, 100, 1 * MS);   // running: its switch-in was not reported
+        acct.onSwitch(18 * MS, 0, 100, 0, SLEEPING);
+        CpuTaskCounters r = row(snap(20 * MS), 0, 100);
+        assertThat(r.get(Metric.RUNS)).as("the missed switch-in is counted").isEqualTo(2);
+        assertThat(r.get(Metric.WAIT_NS)).as("when it began to run is unknown").isZero();
+        assertThat(r.get(Metric.SLEEP_NS)).isZero();
+        assertThat(r.get(Metric.VOL)).isEqualTo(2);
     }
 
     @Test
     void onCpuTimeIsTheKernelsChargesAndRunsAreSwitchIns() {
-        acct.onSwitch(10 * MS, 0, 0, 100);           // idle -> w
+        acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);           // idle -> w
         switchOut(13 * MS, 0, 100, 3 * MS + 25 * US, 0); // the kernel charged from the wake-up
-        acct.onSwitch(20 * MS, 0, 0, 100);
+        acct.onSwitch(20 * MS, 0, 0, 100, SLEEPING);
         acct.onRuntime(21 * MS, 0, 100, 100, 1 * MS); // a tick
         switchOut(22 * MS, 0, 100, 1 * MS, 200);     // w preempted by bash
         acct.onRuntime(23 * MS, 0, 200, 200, 1 * MS); // bash is not watched
         CpuTaskCounters r = row(snap(30 * MS), 0, 100);
-        assertThat(r.runs()).isEqualTo(2);
-        assertThat(r.oncpuNs()).isEqualTo(5 * MS + 25 * US);
+        assertThat(r.get(Metric.RUNS)).isEqualTo(2);
+        assertThat(r.get(Metric.ONCPU_NS)).isEqualTo(5 * MS + 25 * US);
         assertThat(row(snap(31 * MS), 0, 200)).as("bash is not watched").isNull();
     }
 
     @Test
     void aChargeFromAnotherCpuGoesToTheCpuTheTaskRunsOn() {
-        acct.onSwitch(10 * MS, 1, 0, 100);
+        acct.onSwitch(10 * MS, 1, 0, 100, SLEEPING);
         acct.onRuntime(11 * MS, 0, 101, 100, 1 * MS); // w2 on CPU 0 read w's clock
         switchOut(12 * MS, 1, 100, 1 * MS, 0);
         CounterSnapshot s = snap(20 * MS);
-        assertThat(row(s, 1, 100).oncpuNs()).isEqualTo(2 * MS);
+        assertThat(row(s, 1, 100).get(Metric.ONCPU_NS)).isEqualTo(2 * MS);
         assertThat(row(s, 0, 100)).isNull();
     }
 
     @Test
     void runningSliceIsEstimatedUpToTheSnapshotUntilTheKernelChargesIt() {
-        acct.onSwitch(10 * MS, 1, 0, 100);
-        assertThat(row(snap(15 * MS), 1, 100).oncpuNs()).isEqualTo(5 * MS);
+        acct.onSwitch(10 * MS, 1, 0, 100, SLEEPING);
+        assertThat(row(snap(15 * MS), 1, 100).get(Metric.ONCPU_NS)).isEqualTo(5 * MS);
         acct.onRuntime(16 * MS, 1, 100, 100, 6 * MS);  // a tick: the kernel's own figure
-        assertThat(row(snap(18 * MS), 1, 100).oncpuNs()).isEqualTo(8 * MS);
+        assertThat(row(snap(18 * MS), 1, 100).get(Metric.ONCPU_NS)).isEqualTo(8 * MS);
         switchOut(20 * MS, 1, 100, 4 * MS - 10 * US, 0);
         CpuTaskCounters r = row(snap(25 * MS), 1, 100);
-        assertThat(r.oncpuNs()).as("the kernel's charges alone once it is off the CPU").isEqualTo(10 * MS - 10 * US);
-        assertThat(r.runs()).isEqualTo(1);
+        assertThat(r.get(Metric.ONCPU_NS)).as("the kernel's charges alone once it is off the CPU").isEqualTo(10 * MS - 10 * US);
+        assertThat(r.get(Metric.RUNS)).isEqualTo(1);
     }
 
     @Test
@@ -86,42 +164,42 @@ class SchedAccountingTest {
         acct.onTimerExit(4 * MS + 20 * US, 0, 100);
         switchOut(6 * MS, 0, 100, 9 * MS, 0);        // running since before the start
         CpuTaskCounters r = row(snap(10 * MS), 0, 100);
-        assertThat(r.oncpuNs()).isEqualTo(9 * MS);
-        assertThat(r.runs()).isZero();
-        assertThat(r.timerCount()).isEqualTo(1);
-        assertThat(r.timerNs()).isEqualTo(20 * US);
+        assertThat(r.get(Metric.ONCPU_NS)).isEqualTo(9 * MS);
+        assertThat(r.get(Metric.RUNS)).isZero();
+        assertThat(r.get(Metric.TIMER_COUNT)).isEqualTo(1);
+        assertThat(r.get(Metric.TIMER_NS)).isEqualTo(20 * US);
     }
 
     @Test
     void aMissedSwitchInIsCountedAndItsSliceIsTheKernelsCharge() {
         // w sleeps on CPU 1; the kernel never reports bash -> w (some switches fire no tracepoint).
-        acct.onSwitch(5 * MS, 1, 0, 100);
+        acct.onSwitch(5 * MS, 1, 0, 100, SLEEPING);
         switchOut(10 * MS, 1, 100, 5 * MS, 200);
         acct.onTimerEntry(15 * MS, 1, 200);           // bash still runs at 15
         acct.onTimerExit(15 * MS + 5 * US, 1, 200);
         switchOut(23 * MS, 1, 100, 2 * MS, 0);        // w -> idle, but w never came in
         CounterSnapshot s = snap(30 * MS);
         CpuTaskCounters r = row(s, 1, 100);
-        assertThat(r.oncpuNs()).as("no time guessed from the window 15..23 ms").isEqualTo(7 * MS);
-        assertThat(r.runs()).as("the missed switch-in is counted").isEqualTo(2);
+        assertThat(r.get(Metric.ONCPU_NS)).as("no time guessed from the window 15..23 ms").isEqualTo(7 * MS);
+        assertThat(r.get(Metric.RUNS)).as("the missed switch-in is counted").isEqualTo(2);
         assertThat(s.repairsPerCpu()[1]).isEqualTo(1);
         assertThat(s.repairedNsPerCpu()[1]).as("on-CPU time in repaired slices").isEqualTo(2 * MS);
     }
 
     @Test
     void switchesBetweenUnknownTasksAreInvisibleUnderThePidFilterAndNotRepairs() {
-        acct.onSwitch(5 * MS, 0, 0, 100);
+        acct.onSwitch(5 * MS, 0, 0, 100, SLEEPING);
         switchOut(10 * MS, 0, 100, 5 * MS, 300);   // w -> unknown 300
-        acct.onSwitch(20 * MS, 0, 301, 100);      // unknown 301 -> w (300 -> 301 was filtered out)
+        acct.onSwitch(20 * MS, 0, 301, 100, SLEEPING);      // unknown 301 -> w (300 -> 301 was filtered out)
         switchOut(25 * MS, 0, 100, 5 * MS, 0);
         CounterSnapshot s = snap(30 * MS);
         assertThat(s.repairsPerCpu()[0]).isZero();
-        assertThat(row(s, 0, 100).oncpuNs()).isEqualTo(10 * MS);
+        assertThat(row(s, 0, 100).get(Metric.ONCPU_NS)).isEqualTo(10 * MS);
     }
 
     @Test
     void timerInterruptsOfUnwatchedTasksAreIgnored() {
-        acct.onSwitch(1 * MS, 0, 0, 200);
+        acct.onSwitch(1 * MS, 0, 0, 200, SLEEPING);
         acct.onTimerEntry(2 * MS, 0, 200);
         acct.onTimerExit(3 * MS, 0, 200);
         assertThat(snap(4 * MS).counters()).isEmpty();
@@ -129,23 +207,23 @@ class SchedAccountingTest {
 
     @Test
     void afterLostEventsTheNextSwitchInIsNotCountedButTheChargesAre() {
-        acct.onSwitch(10 * MS, 0, 0, 100);
+        acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
         acct.onRuntime(12 * MS, 0, 100, 100, 2 * MS);
         acct.onLost(30 * MS, 0);
         switchOut(35 * MS, 0, 101, 4 * MS, 0);       // first thing after the gap
         CounterSnapshot s = snap(40 * MS);
-        assertThat(row(s, 0, 100).oncpuNs()).isEqualTo(2 * MS);
-        assertThat(row(s, 0, 101).oncpuNs()).isEqualTo(4 * MS);
-        assertThat(row(s, 0, 101).runs()).as("its switch-in was lost, not seen").isZero();
+        assertThat(row(s, 0, 100).get(Metric.ONCPU_NS)).isEqualTo(2 * MS);
+        assertThat(row(s, 0, 101).get(Metric.ONCPU_NS)).isEqualTo(4 * MS);
+        assertThat(row(s, 0, 101).get(Metric.RUNS)).as("its switch-in was lost, not seen").isZero();
         assertThat(s.repairsPerCpu()[0]).as("a loss is no repair").isZero();
     }
 
     @Test
     void exitedTaskIsDroppedAfterTheSnapshotThatShowsItsLastSlice() {
-        acct.onSwitch(10 * MS, 0, 0, 101);
+        acct.onSwitch(10 * MS, 0, 0, 101, SLEEPING);
         registry.onExit(101);
         switchOut(12 * MS, 0, 101, 2 * MS, 0);
-        assertThat(row(snap(20 * MS), 0, 101).oncpuNs()).isEqualTo(2 * MS);
+        assertThat(row(snap(20 * MS), 0, 101).get(Metric.ONCPU_NS)).isEqualTo(2 * MS);
         assertThat(row(snap(30 * MS), 0, 101)).isNull();
         assertThat(registry.task(101)).isNull();
     }
@@ -159,29 +237,29 @@ class SchedAccountingTest {
         switchOut(53 * MS, 1, 400, 5 * MS, 0);
         CounterSnapshot s = snap(60 * MS);
         CpuTaskCounters r = row(s, 1, 400);
-        assertThat(r.oncpuNs()).as("no more than the clock since the exec").isEqualTo(3 * MS - 1);
-        assertThat(r.runs()).isZero();
+        assertThat(r.get(Metric.ONCPU_NS)).as("no more than the clock since the exec").isEqualTo(3 * MS - 1);
+        assertThat(r.get(Metric.RUNS)).isZero();
         assertThat(s.repairsPerCpu()[1]).isZero();
     }
 
     @Test
     void splitGivesTheChargeBeforeTheRenameToWhatWasTrueThen() {
-        acct.onSwitch(10 * MS, 0, 0, 100);
+        acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
         acct.onRuntime(12 * MS, 0, 100, 100, 2 * MS);
         acct.split(15 * MS, w);
         registry.onRename(100, "renamed");             // main thread renamed: no longer matches
         switchOut(20 * MS, 0, 100, 8 * MS, 0);         // covers 12..20
-        assertThat(row(snap(30 * MS), 0, 100).oncpuNs()).as("2 ms charged, then 8 ms of which 5 after the rename")
+        assertThat(row(snap(30 * MS), 0, 100).get(Metric.ONCPU_NS)).as("2 ms charged, then 8 ms of which 5 after the rename")
                 .isEqualTo(2 * MS + 3 * MS + 1);
         assertThat(w.watched()).isFalse();
     }
 
     @Test
     void aChargeSmallerThanTheClockSinceTheSplitIsAllAfterIt() {
-        acct.onSwitch(10 * MS, 0, 0, 100);
+        acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
         acct.split(15 * MS, w);
         registry.onRename(100, "renamed");
         switchOut(20 * MS, 0, 100, 4 * MS, 0);          // steal time: less than the 5 ms since the split
-        assertThat(row(snap(30 * MS), 0, 100).oncpuNs()).as("nothing before the rename is left to charge").isZero();
+        assertThat(row(snap(30 * MS), 0, 100).get(Metric.ONCPU_NS)).as("nothing before the rename is left to charge").isZero();
     }
 }

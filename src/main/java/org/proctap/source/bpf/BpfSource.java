@@ -6,12 +6,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.proctap.metric.Metric;
+import org.proctap.metric.Values;
 import org.proctap.model.InitialScan;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.Proc;
@@ -33,13 +37,22 @@ import org.proctap.source.SourceListener;
  * <p>Reading without losing or double-counting: the counters are running totals the program only
  * ever increases, and this class never resets them. Each snapshot reads every counter (an
  * increment racing with the read lands in this snapshot or the next, never both or neither),
- * then the per-CPU "who runs since when" state, and adds the still-running slice up to the moment
- * of that second read. Counters are read first: a switch between the two reads can then only
- * make this snapshot short by that slice, which the next one shows; the other order could count
- * it twice. Entries of exited tasks are deleted only two snapshots after their exit, when their
+ * between two reads of the per-CPU "who runs since when" state, and adds each still-running slice
+ * up to the snapshot's time. When both reads show the same slices, none of them closed while the
+ * counters were read, so none is counted twice or missed; otherwise the reads are repeated (a
+ * slice that closes meanwhile would be missing from this snapshot, and a 100 ms slice of a busy
+ * task made one second-long interval read 896 ms and the next 1097). After a few attempts, as on
+ * a context-switch storm, the last read is taken: what it misses is a slice of microseconds,
+ * which the next snapshot shows. Entries of exited tasks are deleted only two snapshots after their exit, when their
  * last switch-out has long been counted and reported.
  */
 public final class BpfSource implements EventSource {
+    /**
+     * What the program counts and user space shows. (Sleep and io are counted too, but not yet
+     * shown: over a thread that blocks in fdatasync ~12 k times a second, on-CPU + wait + sleep
+     * + io missed its elapsed time by -2.2..+2.9%.)
+     */
+    static final Set<Metric> MEASURED = Set.copyOf(EnumSet.complementOf(EnumSet.of(Metric.SLEEP_NS, Metric.IO_NS)));
     static final String OBJECT = "org/proctap/bpf/proctap.bpf.o";
     /**
      * Loads this file instead of the object in the jar: for developing the program, and for the
@@ -121,43 +134,48 @@ public final class BpfSource implements EventSource {
         if (obj.findMap("counts").isEmpty()) {
             return; // not proctap's program (-Dproctap.bpf.object): let the kernel judge it as it is
         }
-        GlobalData ro = obj.rodata();
-        int mode = Wire.MATCH_NONE;
-        if (spec.mode() == TargetSpec.Mode.NAME) {
-            NameMatcher m = spec.matcher();
-            byte[] needle = new byte[Wire.COMM_LEN];
-            switch (m) {
-                case NameMatcher.Substring s -> {
-                    mode = Wire.MATCH_SUBSTRING;
-                    byte[] b = s.needle().getBytes(StandardCharsets.UTF_8);
-                    System.arraycopy(b, 0, needle, 0, Math.min(b.length, Wire.COMM_LEN - 1));
-                    ro.setInt("needle_len", Math.min(b.length, Wire.COMM_LEN - 1));
-                }
-                case NameMatcher.Exact x -> {
-                    mode = Wire.MATCH_EXACT;
-                    byte[] b = x.name().getBytes(StandardCharsets.UTF_8);
-                    System.arraycopy(b, 0, needle, 0, Math.min(b.length, Wire.COMM_LEN - 1));
-                }
-                case NameMatcher.Regex r -> mode = Wire.MATCH_USER;
-            }
-            ro.setBytes("needle", needle);
-        }
-        ro.setInt("match_mode", mode);
-        ro.setInt("follow", spec.watchesDescendants() ? 1 : 0);
-        ro.setInt("read_syscall_nr", syscallNr ? 1 : 0);
+        obj.rodata().setBytes("config", config(spec, syscallNr));
         if (!tracepointExists("sched", "sched_prepare_exec")) {
             obj.program("pt_sched_prepare_exec").setAutoload(false); // Linux < 6.10
         }
         obj.map("counts").setMaxEntries(countsEntries(obj.map("counts").possibleCpus()));
     }
 
+    /** The program's pt_config for watching {@code spec}. */
+    static byte[] config(TargetSpec spec, boolean syscallNr) {
+        MemorySegment c = MemorySegment.ofArray(new byte[(int) Wire.CONFIG.byteSize()]);
+        int mode = Wire.MATCH_NONE;
+        byte[] needle = new byte[0];
+        if (spec.mode() == TargetSpec.Mode.NAME) {
+            switch (spec.matcher()) {
+                case NameMatcher.Substring s -> {
+                    mode = Wire.MATCH_SUBSTRING;
+                    needle = s.needle().getBytes(StandardCharsets.UTF_8);
+                }
+                case NameMatcher.Exact x -> {
+                    mode = Wire.MATCH_EXACT;
+                    needle = x.name().getBytes(StandardCharsets.UTF_8);
+                }
+                case NameMatcher.Regex r -> mode = Wire.MATCH_USER;
+            }
+        }
+        int len = Math.min(needle.length, Wire.COMM_LEN - 1);
+        c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "match_mode"), mode);
+        c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "needle_len"), mode == Wire.MATCH_SUBSTRING ? len : 0);
+        c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "follow"), spec.watchesDescendants() ? 1 : 0);
+        c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "read_syscall_nr"), syscallNr ? 1 : 0);
+        MemorySegment.copy(needle, 0, c, ValueLayout.JAVA_BYTE, Wire.offset(Wire.CONFIG, "needle"), len);
+        return c.toArray(ValueLayout.JAVA_BYTE);
+    }
+
     /**
      * The per-CPU counters are preallocated (an insert on the switch path must not fail for want
-     * of memory), costing entries x CPUs x 32 bytes: as many tasks as pid_max allows, within 64 MB.
+     * of memory), costing entries x CPUs x sizeof(pt_counts): as many tasks as pid_max allows,
+     * within 64 MB.
      */
     static int countsEntries(int cpus) {
         long budget = 64L << 20;
-        long byMemory = budget / (32L * Math.max(1, cpus));
+        long byMemory = budget / (Wire.COUNTS.byteSize() * Math.max(1, cpus));
         return (int) Math.max(4096, Math.min(Math.min(ProcFs.pidMax(), 1 << 20), byMemory));
     }
 
@@ -300,30 +318,25 @@ public final class BpfSource implements EventSource {
         }
     }
 
+    /** Attempts at a consistent read before settling for one that may miss a slice. */
+    static final int READ_ATTEMPTS = 4;
+
     private CounterSnapshot snapshot(boolean fin, long ts) {
         snapshots++;
         BpfMap counts = object.map("counts");
-        int stride = counts.cpuStride();
-        List<CpuTaskCounters> rows = new ArrayList<>();
-        Map<Long, long[]> byKey = new HashMap<>();
-        counts.forEach((k, v) -> {
-            int tid = k.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
-            for (int cpu = 0; cpu < ncpu; cpu++) {
-                long base = (long) cpu * stride;
-                long runs = v.get(ValueLayout.JAVA_LONG_UNALIGNED, base + Wire.offset(Wire.COUNTS, "runs"));
-                long oncpu = v.get(ValueLayout.JAVA_LONG_UNALIGNED, base + Wire.offset(Wire.COUNTS, "oncpu_ns"));
-                long tc = v.get(ValueLayout.JAVA_LONG_UNALIGNED, base + Wire.offset(Wire.COUNTS, "timer_count"));
-                long tn = v.get(ValueLayout.JAVA_LONG_UNALIGNED, base + Wire.offset(Wire.COUNTS, "timer_ns"));
-                if (runs != 0 || oncpu != 0 || tc != 0 || tn != 0) {
-                    byKey.put(((long) tid << 32) | cpu, new long[] {runs, oncpu, tc, tn});
-                }
-            }
-        });
-        // Second: who runs now. Counters first, see the class comment.
         BpfMap cpuState = object.map("cpu_state");
-        byte[] state = cpuState.lookup(le32(0)).orElseThrow();
+        List<CpuTaskCounters> rows = new ArrayList<>();
+        Map<Long, long[]> byKey = null;
+        MemorySegment s = null;
+        for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+            MemorySegment before = MemorySegment.ofArray(cpuState.lookup(le32(0)).orElseThrow());
+            byKey = readCounts(counts);
+            s = MemorySegment.ofArray(cpuState.lookup(le32(0)).orElseThrow());
+            if (sameSlices(before, s, cpuState.cpuStride())) {
+                break;
+            }
+        }
         long at = ts >= 0 ? ts : System.nanoTime();
-        MemorySegment s = MemorySegment.ofArray(state);
         for (int cpu = 0; cpu < ncpu; cpu++) {
             long base = (long) cpu * cpuState.cpuStride();
             int flags = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "flags"));
@@ -333,10 +346,10 @@ public final class BpfSource implements EventSource {
             int tid = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "cur_pid"));
             long since = s.get(ValueLayout.JAVA_LONG_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "since"));
             int pending = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "run_pending"));
-            long[] c = byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> new long[4]);
-            c[0] += pending;
+            long[] c = byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> Values.zero());
+            c[Metric.RUNS.slot] += pending;
             if (at > since) {
-                c[1] += at - since;
+                c[Metric.ONCPU_NS.slot] += at - since;
             }
         }
         for (var e : byKey.entrySet()) {
@@ -347,7 +360,7 @@ public final class BpfSource implements EventSource {
             int tgid = t != null ? t.tgid() : Math.max(ProcFs.tgidOf(tid), tid);
             String comm = t != null ? t.comm : ProcFs.commOf(tgid, tid);
             long incarnation = t != null ? t.incarnation : -tid;
-            rows.add(new CpuTaskCounters(cpu, tid, incarnation, tgid, comm, c[0], c[1], c[2], c[3]));
+            rows.add(new CpuTaskCounters(cpu, tid, incarnation, tgid, comm, c));
         }
         long[] lost = new long[ncpu];
         long[] repairs = new long[ncpu];
@@ -369,7 +382,42 @@ public final class BpfSource implements EventSource {
             }
         }
         forgetExited(counts);
-        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin);
+        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, MEASURED);
+    }
+
+    /** Every counter, by (tid << 32 | cpu). */
+    private Map<Long, long[]> readCounts(BpfMap counts) {
+        int stride = counts.cpuStride();
+        Map<Long, long[]> byKey = new HashMap<>();
+        counts.forEach((k, v) -> {
+            int tid = k.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+            for (int cpu = 0; cpu < ncpu; cpu++) {
+                long[] values = v.asSlice((long) cpu * stride, Wire.COUNTS.byteSize())
+                        .toArray(ValueLayout.JAVA_LONG_UNALIGNED);
+                if (!Values.isZero(values)) {
+                    byKey.put(((long) tid << 32) | cpu, values);
+                }
+            }
+        });
+        return byKey;
+    }
+
+    /** Whether every CPU runs the same slice in both reads of cpu_state. */
+    private boolean sameSlices(MemorySegment a, MemorySegment b, long stride) {
+        for (int cpu = 0; cpu < ncpu; cpu++) {
+            long base = cpu * stride;
+            for (String f : new String[] {"cur_pid", "flags"}) {
+                long at = base + Wire.offset(Wire.CPU_STATE, f);
+                if (a.get(ValueLayout.JAVA_INT_UNALIGNED, at) != b.get(ValueLayout.JAVA_INT_UNALIGNED, at)) {
+                    return false;
+                }
+            }
+            long at = base + Wire.offset(Wire.CPU_STATE, "since");
+            if (a.get(ValueLayout.JAVA_LONG_UNALIGNED, at) != b.get(ValueLayout.JAVA_LONG_UNALIGNED, at)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

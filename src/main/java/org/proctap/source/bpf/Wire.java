@@ -10,6 +10,8 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
+import org.proctap.metric.Metric;
+
 /**
  * The Java half of src/main/bpf/proctap.h, the whole contract with the BPF program. Each layout
  * mirrors one C struct field by field; WireLayoutTest compiles the header with gcc and checks
@@ -54,9 +56,13 @@ public final class Wire {
     public static final StructLayout PROC = MemoryLayout.structLayout(
             U32.withName("flags"), U32.withName("pad")).withName("pt_proc");
 
+    /** Every metric's slots, in schema order (org.proctap.metric.Metric). */
     public static final StructLayout COUNTS = MemoryLayout.structLayout(
-            U64.withName("runs"), U64.withName("oncpu_ns"), U64.withName("timer_count"),
-            U64.withName("timer_ns")).withName("pt_counts");
+            MemoryLayout.sequenceLayout(Metric.SLOTS, U64).withName("v")).withName("pt_counts");
+
+    public static final StructLayout CONFIG = MemoryLayout.structLayout(
+            U32.withName("match_mode"), U32.withName("needle_len"), U32.withName("follow"),
+            U32.withName("read_syscall_nr"), comm("needle")).withName("pt_config");
 
     public static final StructLayout CPU_STATE = MemoryLayout.structLayout(
             U32.withName("cur_pid"), U32.withName("cur_tgid"), U32.withName("flags"), U32.withName("run_pending"),

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import org.proctap.event.Event;
+import org.proctap.event.SchedMigrate;
 import org.proctap.event.SchedRuntime;
 import org.proctap.model.NameMatcher;
 import org.proctap.proc.ProcFs;
@@ -105,17 +107,16 @@ final class KernelFilter implements Lifecycle.KernelFilter {
      * charges instance records the charges of tasks with these comms (see the class comment).
      */
     private void recordRemoteCharges(Collection<String> comms) {
-        if (!charges.hasEvent("sched", "sched_stat_runtime")) {
-            return;
-        }
         synchronized (chargeComms) {
             chargeComms.addAll(comms);
-            charges.filter("sched", "sched_stat_runtime", chargeFilter(chargeComms));
+            writeChargeFilters();
         }
         // It now carries every charge of the watched tasks, as many as the scheduling instance
         // does: as much room (a ring buffer grows while tracing, kernel/trace/ring_buffer.c).
         charges.write("buffer_size_kb", sched.read("buffer_size_kb").strip().split("\\s+")[0]);
-        charges.enable("sched", "sched_stat_runtime");
+        for (String event : REMOTE) {
+            charges.enable("sched", event);
+        }
         remoteChargesFrom = System.nanoTime(); // CLOCK_MONOTONIC, the instances' trace_clock
     }
 
@@ -130,8 +131,15 @@ final class KernelFilter implements Lifecycle.KernelFilter {
         }
         synchronized (chargeComms) {
             if (chargeComms.add(comm)) {
-                charges.filter("sched", "sched_stat_runtime", chargeFilter(chargeComms));
+                writeChargeFilters();
             }
+        }
+    }
+
+    private void writeChargeFilters() {
+        String filter = chargeFilter(chargeComms);
+        for (String event : REMOTE) {
+            charges.filter("sched", event, filter);
         }
     }
 
@@ -152,12 +160,27 @@ final class KernelFilter implements Lifecycle.KernelFilter {
      * charges instance's copy is dropped), one made from another CPU from the charges instance
      * from the moment it records them, before that from the scheduling instance.
      */
-    boolean counts(boolean fromCharges, SchedRuntime charge) {
-        if (charge.tid() == charge.pid()) {
+    boolean counts(boolean fromCharges, Event event) {
+        int about = switch (event) {
+            case SchedRuntime r -> r.pid();
+            case SchedMigrate m -> m.task();
+            default -> -1;
+        };
+        if (about < 0) {
+            return true;
+        }
+        if (event.tid() == about) {
             return !fromCharges;
         }
-        return fromCharges == (charge.ts() >= remoteChargesFrom);
+        return fromCharges == (event.ts() >= remoteChargesFrom);
     }
+
+    /**
+     * The scheduling events about a task that another CPU can make, and that the charges instance
+     * records under PIDS: runtime charges, and migrations (a wake-up or a load balance moves the
+     * task from the waker's or the balancer's CPU, set_task_cpu()).
+     */
+    static final List<String> REMOTE = List.of("sched_stat_runtime", "sched_migrate_task");
 
     /** The kernel's limit on a filter written to an event (kernel/trace/trace_events_filter.c). */
     static final int MAX_FILTER = 4095;
@@ -279,9 +302,12 @@ final class KernelFilter implements Lifecycle.KernelFilter {
         if (tp.system().equals("sched") && tp.name().equals("sched_switch")) {
             return "prev_comm ~ \"" + glob + "\" || next_comm ~ \"" + glob + "\"";
         }
-        if (tp.system().equals("sched") && tp.name().equals("sched_stat_runtime")) {
-            // the task charged, which another CPU may update (task_sched_runtime())
+        if (tp.system().equals("sched") && REMOTE.contains(tp.name())) {
+            // the task the event is about, which another CPU may charge, wake or move
             return "comm ~ \"" + glob + "\"";
+        }
+        if (tp.system().equals("sched") && tp.name().equals("sched_wakeup")) {
+            return "comm ~ \"" + glob + "\""; // the wakee
         }
         return "COMM ~ \"" + glob + "\"";
     }

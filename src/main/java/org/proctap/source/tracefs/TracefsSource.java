@@ -9,7 +9,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.proctap.event.Event;
-import org.proctap.event.SchedRuntime;
 import org.proctap.model.InitialScan;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.TargetSpec;
@@ -100,8 +99,8 @@ public final class TracefsSource implements EventSource {
         configure(life, config.lifeBufferKb(), 0, EventPlan.LIFE, formats, listener);
         // (grown to the scheduling instance's size if the pid list is ever used, see KernelFilter)
         configure(charges, CHARGES_IDLE_KB, 50, List.of(), formats, listener);
-        if (charges.hasEvent("sched", "sched_stat_runtime")) {
-            EventFormat f = charges.format("sched", "sched_stat_runtime");
+        for (String event : KernelFilter.REMOTE) {
+            EventFormat f = charges.format("sched", event);
             if (formats.stream().noneMatch(x -> x.id() == f.id())) {
                 formats.add(f);
             }
@@ -157,7 +156,7 @@ public final class TracefsSource implements EventSource {
         }
 
         StreamMerger merger = new StreamMerger(streamCpus, pageDecoder, eventDecoder, pagePool,
-                (stream, e) -> !(e instanceof SchedRuntime r) || filter.counts(stream >= 2 * ncpu, r));
+                (stream, e) -> filter.counts(stream >= 2 * ncpu, e));
         SchedAccounting accounting = new SchedAccounting(registry, ncpu, t0);
         Lifecycle lifecycle = new Lifecycle(registry, accounting, listener::onReport, filter,
                 eventDecoder.hasGroupDead());

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.proctap.testing.Commands;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,7 +28,7 @@ class WireLayoutTest {
     private static final Map<String, StructLayout> STRUCTS = Map.of(
             "pt_proc", Wire.PROC, "pt_counts", Wire.COUNTS, "pt_cpu_state", Wire.CPU_STATE,
             "pt_event_hdr", Wire.EVENT_HDR, "pt_exec_event", Wire.EXEC_EVENT, "pt_fork_event", Wire.FORK_EVENT,
-            "pt_exit_event", Wire.EXIT_EVENT, "pt_rename_event", Wire.RENAME_EVENT);
+            "pt_exit_event", Wire.EXIT_EVENT, "pt_rename_event", Wire.RENAME_EVENT, "pt_config", Wire.CONFIG);
 
     private static final Map<String, Long> C = new HashMap<>();
 
@@ -57,22 +58,14 @@ class WireLayoutTest {
         Path src = dir.resolve("layout.c");
         Files.writeString(src, c);
         Path bin = dir.resolve("layout");
-        run(List.of("gcc", "-Wall", "-Werror", "-o", bin.toString(), src.toString()));
-        for (String line : run(List.of(bin.toString())).split("\n")) {
+        Commands.run(List.of("gcc", "-Wall", "-Werror", "-o", bin.toString(), src.toString()));
+        for (String line : Commands.run(List.of(bin.toString())).split("\n")) {
             String[] parts = line.split(" ");
             C.put(parts[0], Long.parseLong(parts[1]));
             if (parts.length > 2) {
                 C.put(parts[0] + "#size", Long.parseLong(parts[2]));
             }
         }
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("%s failed:%n%s", command, out).isZero();
-        return out;
     }
 
     @Test

@@ -1,0 +1,72 @@
+package org.proctap.metric;
+
+/**
+ * The figures counted per CPU and task, declared once: each source fills them, the aggregator
+ * subtracts them, every output renders them from here. The order and slot counts are those of
+ * {@code PT_METRICS} in src/main/bpf/proctap.h, where the BPF program's counters are laid out
+ * (MetricSchemaTest checks the two agree). Values travel as {@code long[]} in this order,
+ * {@link #SLOTS} long; a histogram takes {@link #slots} consecutive slots, each a running total.
+ */
+public enum Metric {
+    RUNS(Unit.COUNT, 1, "run", "run", "switch-ins of the task on this CPU"),
+    TIMER_NS(Unit.NS, 1, "hrtimer_ns", "hrtimer",
+            "time in local timer interrupts (the hrtimer tick) taken while the task ran"),
+    ONCPU_NS(Unit.NS, 1, "oncpu_ns", "on-cpu", "time on the CPU: the kernel's own charges"),
+    TIMER_COUNT(Unit.COUNT, 1, "timer_count", "timers", "local timer interrupts taken while the task ran"),
+    WAIT_NS(Unit.NS, 1, "wait_ns", "wait",
+            "time runnable on a run queue, waiting for a CPU, before each switch-in here"),
+    SLEEP_NS(Unit.NS, 1, "sleep_ns", "sleep",
+            "time off the CPU asleep (state S), before each switch-in here, less the wait"),
+    IO_NS(Unit.NS, 1, "io_ns", "io",
+            "time off the CPU blocked uninterruptibly (state D, mostly I/O), less the wait"),
+    PREEMPT(Unit.COUNT, 1, "preempt", "preempt", "switch-outs while still runnable (involuntary)"),
+    VOL(Unit.COUNT, 1, "vol", "vol", "switch-outs to sleep or block (voluntary)"),
+    MIGR(Unit.COUNT, 1, "migr", "migr", "moves between CPUs before each switch-in here");
+
+    /** Slots of every metric together: the length of a values array. */
+    public static final int SLOTS;
+
+    static {
+        int n = 0;
+        for (Metric m : values()) {
+            n += m.slots;
+        }
+        SLOTS = n;
+    }
+
+    public final Unit unit;
+    /** 1 for a counter, the number of buckets for a histogram. */
+    public final int slots;
+    /** The index of the first slot in a values array. */
+    public final int slot;
+    /** Its field in JSON rows. */
+    public final String json;
+    /** Its name in {@code --columns} and the text table's header. */
+    public final String column;
+    public final String description;
+
+    Metric(Unit unit, int slots, String json, String column, String description) {
+        this.unit = unit;
+        this.slots = slots;
+        this.slot = Layout.take(slots);
+        this.json = json;
+        this.column = column;
+        this.description = description;
+    }
+
+    /** This metric's value in a values array (its first slot). */
+    public long of(long[] values) {
+        return values[slot];
+    }
+
+    /** Hands out slots in declaration order (an enum's constructor cannot use its own statics). */
+    private static final class Layout {
+        private static int next;
+
+        static int take(int n) {
+            int at = next;
+            next += n;
+            return at;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package org.proctap.it;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Where each thread's time went, against the kernel's own accounting: a workload with known
+ * contention (src/test/c/ptsched.c: two CPU-bound threads pinned to one CPU, a sleeper, a thread
+ * doing fdatasync on disk, one that moves between CPUs, one that talks UDP to itself), watched by
+ * name and by pid. Every thread's figures, summed over CPUs, are compared with the differences of
+ * its /proc/PID/task/TID/{schedstat,status,sched} from before "go" to after it blocked for good:
+ * wait with run_delay (1% on bpf, 2% on tracefs), preempt and vol with the nonvoluntary and
+ * voluntary context switches and migr with se.nr_migrations (each within 1), io only for the I/O
+ * thread (and the mover, which sched_setaffinity() blocks), and on-CPU + wait + sleep + io with
+ * the thread's own monotonic span (within 1%). A figure a source does not measure must be null in
+ * every row, never a 0 that looks measured.
+ */
+class WhereTimeWentIT extends ItSupport {
+    static final int RUN_MS = 1500;
+    static final Path SOURCE = Workload.basedir().resolve("src/test/c/ptsched.c");
+    private static final Pattern THREAD = Pattern.compile("thread role=(\\S+) tid=(\\d+)");
+    private static final Pattern SPAN = Pattern.compile("span role=(\\S+) tid=(\\d+) ns=(\\d+)");
+    static final List<String> FIGURES = List.of("wait_ns", "sleep_ns", "io_ns", "preempt", "vol", "migr");
+
+    /** The kernel's figures of one thread. */
+    record Truth(KernelTruth.SchedStat sched, KernelTruth.Switches switches, long migrations) {
+        static Truth of(long pid, int tid) {
+            return new Truth(KernelTruth.schedstat(pid, tid), KernelTruth.switches(pid, tid),
+                    KernelTruth.migrations(pid, tid));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} by {1}")
+    @MethodSource("org.proctap.it.ItSupport#backendsAndTargets")
+    @Timeout(120)
+    void everyThreadsTimeIsWhereTheKernelSaysItWent(String backend, String target) throws Exception {
+        Path copy = Workload.namedCopy(Workload.compile(SOURCE, "ptsched"), "pts_");
+        String name = copy.getFileName().toString();
+        Process work = new ProcessBuilder(copy.toString(), "--ms", "" + RUN_MS, "--dir",
+                Workload.BUILD_DIR.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(work.getInputStream(), StandardCharsets.UTF_8));
+            Map<Integer, String> roles = new LinkedHashMap<>();
+            String line;
+            while ((line = lines.readLine()) != null && !line.startsWith("ready")) {
+                Matcher m = THREAD.matcher(line);
+                if (m.matches()) {
+                    roles.put(Integer.parseInt(m.group(2)), m.group(1));
+                }
+            }
+            assertThat(line).as("the workload's ready line").startsWith("ready pid=");
+            assertThat(roles).as("its threads").hasSize(6);
+            long pid = work.pid();
+            String[] args = target.equals("name")
+                    ? new String[] {"--json", "-i", "0", "--backend", backend, name}
+                    : new String[] {"--json", "-i", "0", "--backend", backend, "-p", Long.toString(pid)};
+            try (Proctap p = Proctap.start(args)) {
+                p.awaitStart(STARTUP);
+                Map<Integer, Truth> before = new HashMap<>();
+                for (int tid : roles.keySet()) {
+                    before.put(tid, Truth.of(pid, tid)); // blocked on the go condition
+                }
+                OutputStream go = work.getOutputStream();
+                go.write("go\n".getBytes(StandardCharsets.UTF_8));
+                go.flush();
+                Map<Integer, Long> spans = new HashMap<>();
+                while ((line = lines.readLine()) != null && !line.startsWith("done")) {
+                    Matcher m = SPAN.matcher(line);
+                    if (m.matches()) {
+                        spans.put(Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)));
+                    }
+                }
+                assertThat(line).as("the workload's done line").isEqualTo("done threads=6");
+                awaitBlocked(pid, roles.keySet());
+                Map<Integer, Truth> after = new HashMap<>();
+                for (int tid : roles.keySet()) {
+                    after.put(tid, Truth.of(pid, tid));
+                }
+                p.signal(Proctap.SIGINT);
+                assertThat(p.waitFor(EXIT)).as("proctap's exit status after SIGINT").isZero();
+                List<JsonNode> all = p.json();
+                assertJsonLinesWellFormed(all);
+                compare(backend, target, finalRows(all), roles, before, after, spans);
+            }
+        } finally {
+            work.destroyForcibly();
+            work.waitFor();
+            Files.deleteIfExists(copy);
+        }
+    }
+
+    private static void compare(String backend, String target, List<JsonNode> rows, Map<Integer, String> roles,
+                                Map<Integer, Truth> before, Map<Integer, Truth> after, Map<Integer, Long> spans) {
+        SoftAssertions soft = new SoftAssertions();
+        java.util.Set<String> measured = new java.util.TreeSet<>();
+        for (String f : FIGURES) {
+            boolean any = rows.stream().anyMatch(r -> !r.path(f).isNull());
+            if (any) {
+                measured.add(f);
+            }
+            for (JsonNode r : rows) {
+                soft.assertThat(r.path(f).isNull()).as("%s of a row: measured in every row or in none", f).isEqualTo(!any);
+            }
+        }
+        System.out.printf("[measured] where-time %s by %s: measured %s, not measured (null) %s%n", backend, target,
+                measured, FIGURES.stream().filter(f -> !measured.contains(f)).toList());
+        soft.assertThat(measured).as("what %s measures", backend).containsAll(backend.equals("bpf")
+                ? List.of("wait_ns", "preempt", "vol", "migr") : List.of("preempt", "vol", "migr"));
+        boolean waits = measured.contains("wait_ns");
+        boolean times = measured.containsAll(List.of("wait_ns", "sleep_ns", "io_ns"));
+        double waitTolerance = backend.equals("bpf") ? 0.01 : 0.02;
+        for (var e : roles.entrySet()) {
+            int tid = e.getKey();
+            String role = e.getValue();
+            Map<String, Long> mine = new HashMap<>();
+            for (JsonNode r : rows) {
+                if (r.path("pid").asInt() == tid) {
+                    for (String f : List.of("oncpu_ns", "wait_ns", "sleep_ns", "io_ns", "preempt", "vol", "migr")) {
+                        mine.merge(f, r.path(f).asLong(), Long::sum);
+                    }
+                }
+            }
+            Truth b = before.get(tid);
+            Truth a = after.get(tid);
+            long runDelay = a.sched().waitNs() - b.sched().waitNs();
+            long oncpu = a.sched().oncpuNs() - b.sched().oncpuNs();
+            long vol = a.switches().voluntary() - b.switches().voluntary();
+            long nonvol = a.switches().nonvoluntary() - b.switches().nonvoluntary();
+            long migr = a.migrations() - b.migrations();
+            long span = spans.get(tid);
+            long total = mine.getOrDefault("oncpu_ns", 0L) + mine.getOrDefault("wait_ns", 0L)
+                    + mine.getOrDefault("sleep_ns", 0L) + mine.getOrDefault("io_ns", 0L);
+            System.out.printf("[measured] where-time %s by %s: %-7s on-cpu %d/%d wait %d/%d (%s) sleep %d io %d "
+                            + "preempt %d/%d vol %d/%d migr %d/%d; on+wait+sleep+io %d vs span %d (%s)%n",
+                    backend, target, role, mine.get("oncpu_ns"), oncpu, mine.get("wait_ns"), runDelay,
+                    percent(mine.get("wait_ns"), runDelay), mine.get("sleep_ns"), mine.get("io_ns"),
+                    mine.get("preempt"), nonvol, mine.get("vol"), vol, mine.get("migr"), migr, total, span,
+                    percent(total, span));
+            if (waits) {
+                soft.assertThat((double) mine.get("wait_ns")).as("%s: wait vs run_delay", role)
+                        .isCloseTo(runDelay, org.assertj.core.api.Assertions.within(
+                                Math.max(waitTolerance * runDelay, 20_000.0)));
+            }
+            soft.assertThat(mine.get("preempt")).as("%s: preempt vs nonvoluntary_ctxt_switches", role)
+                    .isBetween(nonvol - 1, nonvol + 1);
+            soft.assertThat(mine.get("vol")).as("%s: vol vs voluntary_ctxt_switches", role)
+                    .isBetween(vol - 1, vol + 1);
+            soft.assertThat(mine.get("migr")).as("%s: migr vs se.nr_migrations", role).isBetween(migr - 1, migr + 1);
+            if (!times) {
+                continue;
+            }
+            if (role.equals("io")) {
+                soft.assertThat(mine.get("io_ns")).as("io: time blocked in fdatasync").isGreaterThan(span / 10);
+            } else if (!role.equals("mover")) {
+                // (the mover does block uninterruptibly: sched_setaffinity() waits in D for the
+                // stopper to move it, affine_move_task() in kernel/sched/core.c)
+                soft.assertThat(mine.get("io_ns")).as("%s: io", role).isZero();
+            }
+            soft.assertThat((double) total).as("%s: on-CPU + wait + sleep + io vs its span", role)
+                    .isCloseTo(span, org.assertj.core.api.Assertions.within(0.01 * span));
+        }
+        soft.assertAll();
+    }
+}
