@@ -30,7 +30,12 @@ import org.proctap.report.CpuTaskCounters;
  * CPU's repaired time; since the time comes from the kernel's charges, a repair adds none.
  */
 public final class SchedAccounting {
-    /** What this accounting counts from tracepoints. */
+    /**
+     * What this accounting shows. The wait, sleep and io it derives from events are not shown:
+     * from the wake-up event to the switch, the wait was -4.6..+7.5% of the kernel's run_delay,
+     * which starts and ends at the run queue's clock; the plan does not record sched_wakeup
+     * meanwhile (EventPlan).
+     */
     public static final Set<Metric> MEASURED = Set.copyOf(EnumSet.complementOf(EnumSet.of(Metric.WAIT_NS,
             Metric.SLEEP_NS, Metric.IO_NS)));
     /** sched_switch prev_state letter bits (include/linux/sched.h TASK_REPORT): D. */
