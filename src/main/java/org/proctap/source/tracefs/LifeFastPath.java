@@ -15,7 +15,7 @@ import org.proctap.source.SourceException;
  * Runs on the life-cycle readers: under the pid-list strategy, when a process execs or renames
  * into a watched name, add it to the pid list at once, before the processing thread gets there,
  * so few of its early switches go unrecorded; and when a task with a watched task's comm renames,
- * let its charges through the life-cycle instance's filter under the new name.
+ * let its charges through the charges instance's filter under the new name (KernelFilter).
  */
 final class LifeFastPath implements Consumer<ByteBuffer> {
     private final PageDecoder pageDecoder;
