@@ -9,10 +9,12 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A JVM workload for JavaThreadsIT, run by a java launcher symlinked under a unique name: two
  * threads named burner-1 and burner-2 (HotSpot renames their kernel tasks to match, as it does
- * for every thread it starts) each burn {@code args[0]} ms of their own CPU time, read their
- * /proc/thread-self/schedstat as the last thing they do, and park. The main thread then prints
- * {@code burner name=N tid=T schedstat_ns=S pcount=P} for each and halts the JVM: nothing runs on
- * a burner after its reading but the park and, at the halt, its death.
+ * for every thread it starts) each burn {@code args[0]} ms of their own CPU time and park. The
+ * main thread waits until both sleep in the park (state S), reads their
+ * /proc/self/task/TID/schedstat then, at rest, prints {@code burner name=N tid=T schedstat_ns=S
+ * pcount=P} for each and halts the JVM: nothing runs on a burner after that reading but, at the
+ * halt, its death. (A reading by the burner itself, before it parked, missed whatever the park
+ * took: up to 12 switch-ins in a loaded run.)
  */
 public final class JavaBurner {
     private JavaBurner() {
@@ -30,7 +32,6 @@ public final class JavaBurner {
             Thread t = new Thread(() -> {
                 try {
                     tids[slot] = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-                    Path schedstat = Path.of("/proc/thread-self/schedstat");
                     long start = mx.getCurrentThreadCpuTime();
                     long x = 0;
                     while (mx.getCurrentThreadCpuTime() - start < burnNs) {
@@ -38,7 +39,7 @@ public final class JavaBurner {
                             x += j ^ x;
                         }
                     }
-                    stats[slot] = Files.readString(schedstat) + (x == 42 ? "" : "");
+                    tids[slot] += x == 42 ? "" : ""; // (keeps the loop from being optimized away)
                     reported.countDown();
                     new CountDownLatch(1).await(); // park until the halt
                 } catch (Exception e) {
@@ -48,6 +49,18 @@ public final class JavaBurner {
             t.start();
         }
         reported.await();
+        for (int i = 0; i < n; i++) {
+            Path task = Path.of("/proc/self/task", tids[i]);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (true) {
+                String stat = Files.readString(task.resolve("stat"));
+                if (stat.charAt(stat.lastIndexOf(')') + 2) == 'S' || System.nanoTime() > deadline) {
+                    break;
+                }
+                Thread.sleep(2);
+            }
+            stats[i] = Files.readString(task.resolve("schedstat"));
+        }
         for (int i = 0; i < n; i++) {
             String[] s = stats[i].strip().split(" ");
             System.out.println("burner name=burner-" + (i + 1) + " tid=" + tids[i] + " schedstat_ns=" + s[0]

@@ -82,10 +82,10 @@ class JavaThreadsIT extends ItSupport {
                 });
                 assertThat((double) oncpu).as("on-CPU of java thread %d vs schedstat", tid)
                         .isCloseTo(schedstat, org.assertj.core.api.Assertions.withinPercentage(2));
-                // None may be missing. After its reading the thread wakes the main thread and parks,
-                // and is switched in again to die at the halt; the JVM adds a few more (both
-                // backends see the same +2..+8 here), so the upper bound is loose: the C workload's
-                // tests check switch-ins exactly.
+                // None may be missing. The reading is taken while the thread sleeps in its park;
+                // it is switched in again to die at the halt, and the JVM's exit may add a few
+                // more, so the upper bound is loose: the C workloads' tests check switch-ins
+                // exactly.
                 assertThat(runs).as("switch-ins of java thread %d vs pcount", tid)
                         .isBetween(pcount, pcount + 10);
             }
