@@ -192,7 +192,7 @@ struct task_out {
 	__u64 nivcsw;
 	__u64 migrations;
 	__u32 state;         /* prev_state at that switch-out */
-	__u32 pad;
+	__u32 cpu;           /* the CPU it left then, whose counters get its time off */
 };
 
 struct {
@@ -362,7 +362,15 @@ static __always_inline void split_current(struct cpu_private *s, __u64 now, __u3
 	struct task_struct *cur = bpf_get_current_task_btf();
 	__u64 sum = cur->se.sum_exec_runtime;
 	charge(s, slice_runtime(s, sum, now));
-	/* its last switch-out was in the other state: nothing since then is charged */
+	/* its last switch-out was in the other state: nothing since then is charged, and the CPU
+	 * it left then must stop saying otherwise */
+	struct task_out *o = bpf_task_storage_get(&task_outs, cur, 0, 0);
+	if (o && o->ts) {
+		__u32 old = s->pub.cur_pid;
+		struct pt_counts *left = bpf_map_lookup_percpu_elem(&counts, &old, o->cpu);
+		if (left)
+			left->off_since = 0;
+	}
 	bpf_task_storage_delete(&task_outs, cur);
 	__u64 task = bpf_get_current_task();
 	set_current(s, task, pid, tgid, watched, now, now);
@@ -444,9 +452,18 @@ static __always_inline void fill_hdr(struct pt_event_hdr *h, __u32 type, __u64 n
 }
 
 /*
+ * Whether prev_state says the task blocked uninterruptibly (D), which is mostly I/O; TASK_IDLE
+ * (D | NOLOAD) is a kernel thread waiting for work: asleep. BpfSource.isIo is the same rule.
+ */
+static __always_inline bool is_io(__u32 state)
+{
+	return (state & TASK_UNINTERRUPTIBLE) && !(state & TASK_NOLOAD);
+}
+
+/*
  * prev, a watched task and the current one, is switched out of this CPU after running ran ns:
  * charge its slice's wait and how it leaves, and the time it spent off the CPU before the slice
- * (see struct task_out).
+ * to the CPU it left then (see struct task_out and struct pt_counts).
  * The wait is the kernel's own (sched_info.run_delay, what /proc/PID/task/TID/schedstat shows),
  * as are the context switches (nvcsw, nivcsw) and migrations: differences of the task's own
  * counters, so nothing in between is missed even if a switch was.
@@ -462,6 +479,7 @@ static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 r
 	__u64 nivcsw = prev->nivcsw;
 	__u64 migrations = prev->se.nr_migrations;
 	struct task_out *o = bpf_task_storage_get(&task_outs, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	__u32 cpu = bpf_get_smp_processor_id();
 	if (o && o->ts) {
 		__u64 wait = run_delay - o->run_delay;
 		c->v[PT_M_WAIT_NS] += wait;
@@ -469,18 +487,25 @@ static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 r
 		c->v[PT_M_VOL] += nvcsw - o->nvcsw;
 		c->v[PT_M_MIGR] += migrations - o->migrations;
 		__u64 since = s->pub.since;
-		if (since > o->ts && o->state) {
+		__u32 pid = s->pub.cur_pid;
+		struct pt_counts *left = o->cpu == cpu ? c : bpf_map_lookup_percpu_elem(&counts, &pid, o->cpu);
+		if (left && since > o->ts && o->state) {
 			/* A task woken onto an idle CPU is charged from its wake-up, before the switch
 			 * (docs/kernel-notes.md): that part of the gap is on-CPU time, not sleep. */
 			__u64 slice = now > since ? now - since : 0;
 			__u64 early = ran > slice ? ran - slice : 0;
 			__u64 off = since - o->ts;
 			off = off > wait + early ? off - wait - early : 0;
-			if ((o->state & TASK_UNINTERRUPTIBLE) && !(o->state & TASK_NOLOAD))
-				c->v[PT_M_IO_NS] += off;
+			/* Another CPU's counters of this task: only a repair there (observe()) can
+			 * write them meanwhile, while this task runs here; atomic all the same. */
+			__u64 *slot = &left->v[is_io(o->state) ? PT_M_IO_NS : PT_M_SLEEP_NS];
+			if (left == c)
+				*slot += off;
 			else
-				c->v[PT_M_SLEEP_NS] += off;
+				__sync_fetch_and_add(slot, off);
 		}
+		if (left && left != c)
+			left->off_since = 0;
 	} else {
 		/* the first switch-out seen: what came before this slice is known from its switch-in
 		 * only (not at all for a task running at start) */
@@ -493,13 +518,17 @@ static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 r
 		else
 			c->v[PT_M_VOL]++;
 	}
+	__u32 out_state = preempt ? 0 : state;
+	c->off_since = now;
+	c->off_state = out_state;
 	if (o) {
 		o->ts = now;
 		o->run_delay = run_delay;
 		o->nvcsw = nvcsw;
 		o->nivcsw = nivcsw;
 		o->migrations = migrations;
-		o->state = preempt ? 0 : state;
+		o->state = out_state;
+		o->cpu = cpu;
 	}
 }
 

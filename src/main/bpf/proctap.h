@@ -73,9 +73,17 @@ struct pt_proc {
 #define PT_METRIC_SLOT(name, slots) PT_M_##name, PT_M_##name##_END = PT_M_##name + (slots) - 1,
 enum pt_metric { PT_METRICS(PT_METRIC_SLOT) PT_SLOTS };
 
-/* counts (per-CPU hash): tid -> running totals on this CPU, never reset */
+/*
+ * counts (per-CPU hash): tid -> running totals on this CPU, never reset. A task's time off the
+ * CPU (sleep, io) is charged to the CPU it left, when it next leaves a CPU (its wait is known
+ * then); until then off_since says since when it is off, so that user space can add the time
+ * not yet charged.
+ */
 struct pt_counts {
 	__u64 v[PT_SLOTS];
+	__u64 off_since; /* switched out of this CPU then, its time off not yet charged; 0: none */
+	__u32 off_state; /* prev_state at that switch-out, 0 when preempted */
+	__u32 pad;
 };
 
 /* configuration, set by user space before load (.rodata "config") */

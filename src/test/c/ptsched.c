@@ -15,7 +15,9 @@
  *
  *   ready pid=PID               once the threads exist; they start when "go" arrives on stdin
  *   thread role=R tid=TID       once per thread
- *   span role=R tid=TID ns=N    once per thread: CLOCK_MONOTONIC from its go to its last loop
+ *   span role=R tid=TID start=S ns=N
+ *                               once per thread: CLOCK_MONOTONIC at its go (S) and from then to
+ *                               its last loop (N)
  *   done threads=N              once every thread finished its M ms and is about to block
  *
  * and then blocks until killed, with every thread blocked for good in pause(), so that whoever
@@ -164,7 +166,7 @@ static void *role(void *arg) {
             break;
         }
     }
-    out("span role=%s tid=%d ns=%lld\n", roles[r], tid, last - start);
+    out("span role=%s tid=%d start=%lld ns=%lld\n", roles[r], tid, start, last - start);
     pthread_mutex_lock(&lock);
     finished++;
     pthread_cond_broadcast(&cond);

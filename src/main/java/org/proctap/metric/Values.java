@@ -28,6 +28,13 @@ public final class Values {
         return d;
     }
 
+    /** Adds {@code v} to {@code into}, slot by slot. */
+    public static void add(long[] into, long[] v) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] += v[i];
+        }
+    }
+
     /** Slot by slot the larger. */
     public static long[] max(long[] a, long[] b) {
         long[] m = new long[a.length];

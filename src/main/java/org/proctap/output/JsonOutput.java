@@ -1,5 +1,7 @@
 package org.proctap.output;
 
+import java.util.List;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +12,7 @@ import org.proctap.report.ExecReport;
 import org.proctap.report.ExitReport;
 import org.proctap.report.ForkReport;
 import org.proctap.report.IntervalReport;
+import org.proctap.report.ProcessSummary;
 import org.proctap.report.Report;
 
 /**
@@ -157,6 +160,29 @@ public final class JsonOutput implements Output {
         n.put("final", interval.fin());
         n.put("cumulative", interval.cumulative());
         emit(n);
+        for (ProcessSummary p : interval.processes()) {
+            ObjectNode line = node("summary", interval.endNs());
+            line.put("pid", p.tgid());
+            line.put("tgid", p.tgid());
+            line.put("comm", p.comm());
+            for (Metric m : Metric.values()) {
+                if (interval.measured().contains(m)) {
+                    line.put(m.json, p.get(m));
+                } else {
+                    line.putNull(m.json);
+                }
+            }
+            boolean times = interval.measured().containsAll(ProcessSummary.TIME) && p.accounted() > 0;
+            for (Metric m : List.of(Metric.ONCPU_NS, Metric.WAIT_NS, Metric.SLEEP_NS, Metric.IO_NS)) {
+                String field = m.json.replace("_ns", "_pct");
+                if (times) {
+                    line.put(field, Math.round(1000.0 * p.get(m) / p.accounted()) / 10.0);
+                } else {
+                    line.putNull(field);
+                }
+            }
+            emit(line);
+        }
         out.flush();
     }
 

@@ -13,6 +13,7 @@ import org.proctap.report.ExitReport;
 import org.proctap.report.ExitStatus;
 import org.proctap.report.ForkReport;
 import org.proctap.report.IntervalReport;
+import org.proctap.report.ProcessSummary;
 import org.proctap.report.Report;
 
 /**
@@ -116,8 +117,33 @@ public final class TextOutput implements Output {
             sb.append(" (the kernel dropped them: counts above are too low)\n");
         }
         sb.append(RULE).append('\n');
+        if (!seedFormat) {
+            for (ProcessSummary p : interval.processes()) {
+                sb.append(summaryLine(p, measured)).append('\n');
+            }
+        }
         out.print(sb);
         out.flush();
+    }
+
+    /**
+     * {@code PID 4242 stress: ran 41.0% · waited 12.3% · slept 44.9% · io 1.8%}: shares of the
+     * time accounted to the process's threads; its on-CPU time alone when the source does not
+     * measure the rest.
+     */
+    static String summaryLine(ProcessSummary p, Set<Metric> measured) {
+        String head = "PID " + p.tgid() + " " + p.comm() + ": ";
+        long total = p.accounted();
+        if (!measured.containsAll(ProcessSummary.TIME) || total == 0) {
+            return head + "ran " + String.format("%.3f", p.get(Metric.ONCPU_NS) / 1e6) + " ms"
+                    + (measured.containsAll(ProcessSummary.TIME) ? "" : " (wait, sleep and io not measured)");
+        }
+        return head + "ran " + share(p.get(Metric.ONCPU_NS), total) + " · waited " + share(p.get(Metric.WAIT_NS), total)
+                + " · slept " + share(p.get(Metric.SLEEP_NS), total) + " · io " + share(p.get(Metric.IO_NS), total);
+    }
+
+    private static String share(long part, long total) {
+        return String.format("%.1f%%", 100.0 * part / total);
     }
 
     /** Times are in milliseconds, said once in the header. */

@@ -10,6 +10,8 @@ import java.util.Map;
 import org.proctap.report.CounterSnapshot;
 import org.proctap.report.CpuTaskCounters;
 import org.proctap.report.IntervalReport;
+import org.proctap.report.ProcessSummary;
+import org.proctap.metric.Values;
 
 /**
  * Turns running totals into tables: per-interval differences (the seed resets its counts every
@@ -31,6 +33,10 @@ public final class IntervalAggregator {
     private long[] lastRepairs = new long[0];
     private long[] lastRepairedNs = new long[0];
     private long lastTs;
+    /** Every process's totals so far, by tgid: the sum of every interval's differences. */
+    private final Map<Integer, long[]> byProcess = new LinkedHashMap<>();
+    /** Each process's name: its main thread's comm when a row of it was seen, else a thread's. */
+    private final Map<Integer, String> names = new HashMap<>();
     private final long startTs;
     private int index;
 
@@ -51,6 +57,12 @@ public final class IntervalAggregator {
             // figure later undercut) does not lower the baseline: the next interval does not get
             // the difference a second time.
             seen.put(key, before == null ? now : now.max(before));
+            if (!delta.isZero()) {
+                Values.add(byProcess.computeIfAbsent(now.tgid(), x -> Values.zero()), delta.values());
+            }
+            if (now.tid() == now.tgid() || !names.containsKey(now.tgid())) {
+                names.put(now.tgid(), now.comm());
+            }
             if (!cumulative && !delta.isZero()) {
                 rows.add(delta);
             }
@@ -76,8 +88,13 @@ public final class IntervalAggregator {
         lastRepairedNs = snap.repairedNsPerCpu().clone();
         long from = cumulative ? startTs : lastTs;
         lastTs = snap.ts();
+        List<ProcessSummary> processes = new ArrayList<>();
+        if (snap.fin()) {
+            byProcess.forEach((tgid, v) -> processes.add(new ProcessSummary(tgid, names.get(tgid), v.clone())));
+            processes.sort(Comparator.comparingInt(ProcessSummary::tgid));
+        }
         return new IntervalReport(++index, from, snap.ts(), List.copyOf(rows), lost, repairs, repairedNs, snap.fin(),
-                cumulative, snap.measured());
+                cumulative, snap.measured(), List.copyOf(processes));
     }
 
     private static long[] minus(long[] now, long[] before) {

@@ -38,7 +38,7 @@ class WhereTimeWentIT extends ItSupport {
     static final int RUN_MS = 1500;
     static final Path SOURCE = Workload.basedir().resolve("src/test/c/ptsched.c");
     private static final Pattern THREAD = Pattern.compile("thread role=(\\S+) tid=(\\d+)");
-    private static final Pattern SPAN = Pattern.compile("span role=(\\S+) tid=(\\d+) ns=(\\d+)");
+    private static final Pattern SPAN = Pattern.compile("span role=(\\S+) tid=(\\d+) start=(\\d+) ns=(\\d+)");
     static final List<String> FIGURES = List.of("wait_ns", "sleep_ns", "io_ns", "preempt", "vol", "migr");
 
     /** The kernel's figures of one thread. */
@@ -71,8 +71,8 @@ class WhereTimeWentIT extends ItSupport {
             assertThat(roles).as("its threads").hasSize(6);
             long pid = work.pid();
             String[] args = target.equals("name")
-                    ? new String[] {"--json", "-i", "0", "--backend", backend, name}
-                    : new String[] {"--json", "-i", "0", "--backend", backend, "-p", Long.toString(pid)};
+                    ? new String[] {"--json", "-i", "1", "--backend", backend, name}
+                    : new String[] {"--json", "-i", "1", "--backend", backend, "-p", Long.toString(pid)};
             try (Proctap p = Proctap.start(args)) {
                 p.awaitStart(STARTUP);
                 Map<Integer, Truth> before = new HashMap<>();
@@ -82,11 +82,11 @@ class WhereTimeWentIT extends ItSupport {
                 OutputStream go = work.getOutputStream();
                 go.write("go\n".getBytes(StandardCharsets.UTF_8));
                 go.flush();
-                Map<Integer, Long> spans = new HashMap<>();
+                Map<Integer, Long> starts = new HashMap<>();
                 while ((line = lines.readLine()) != null && !line.startsWith("done")) {
                     Matcher m = SPAN.matcher(line);
                     if (m.matches()) {
-                        spans.put(Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)));
+                        starts.put(Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)));
                     }
                 }
                 assertThat(line).as("the workload's done line").isEqualTo("done threads=6");
@@ -95,11 +95,15 @@ class WhereTimeWentIT extends ItSupport {
                 for (int tid : roles.keySet()) {
                     after.put(tid, Truth.of(pid, tid));
                 }
+                // two more tables while every thread sleeps in pause(): time not yet charged
+                // (asleep since its last switch-out) must be in them too
+                Thread.sleep(2200);
                 p.signal(Proctap.SIGINT);
                 assertThat(p.waitFor(EXIT)).as("proctap's exit status after SIGINT").isZero();
                 List<JsonNode> all = p.json();
                 assertJsonLinesWellFormed(all);
-                compare(backend, target, finalRows(all), roles, before, after, spans);
+                compare(backend, target, ofType(all, "stats"), roles, before, after, starts);
+                intervals(backend, target, all, roles, starts);
             }
         } finally {
             work.destroyForcibly();
@@ -109,7 +113,7 @@ class WhereTimeWentIT extends ItSupport {
     }
 
     private static void compare(String backend, String target, List<JsonNode> rows, Map<Integer, String> roles,
-                                Map<Integer, Truth> before, Map<Integer, Truth> after, Map<Integer, Long> spans) {
+                                Map<Integer, Truth> before, Map<Integer, Truth> after, Map<Integer, Long> starts) {
         SoftAssertions soft = new SoftAssertions();
         java.util.Set<String> measured = new java.util.TreeSet<>();
         for (String f : FIGURES) {
@@ -146,7 +150,8 @@ class WhereTimeWentIT extends ItSupport {
             long vol = a.switches().voluntary() - b.switches().voluntary();
             long nonvol = a.switches().nonvoluntary() - b.switches().nonvoluntary();
             long migr = a.migrations() - b.migrations();
-            long span = spans.get(tid);
+            // from its go to the end of the last table: after its loops it sleeps in pause()
+            long span = rows.getLast().path("ts_ns").asLong() - starts.get(tid);
             long total = mine.getOrDefault("oncpu_ns", 0L) + mine.getOrDefault("wait_ns", 0L)
                     + mine.getOrDefault("sleep_ns", 0L) + mine.getOrDefault("io_ns", 0L);
             System.out.printf("[measured] where-time %s by %s: %-7s on-cpu %d/%d wait %d/%d (%s) sleep %d io %d "
@@ -179,5 +184,47 @@ class WhereTimeWentIT extends ItSupport {
                     .isCloseTo(span, org.assertj.core.api.Assertions.within(0.01 * span));
         }
         soft.assertAll();
+    }
+
+    /**
+     * On-CPU + wait + sleep + io of every thread in every whole table after its go, against the
+     * table's span: within 1%. Each table of -i 1 spans about a second; the first (from the start)
+     * and the last (cut short by the stop) are left out.
+     */
+    private static void intervals(String backend, String target, List<JsonNode> all, Map<Integer, String> roles,
+                                  Map<Integer, Long> starts) {
+        List<JsonNode> tables = ofType(all, "interval").stream().filter(n -> !n.path("final").asBoolean()).toList();
+        List<JsonNode> rows = ofType(all, "stats");
+        if (!rows.getFirst().path("sleep_ns").isNull() || backend.equals("bpf")) {
+            SoftAssertions soft = new SoftAssertions();
+            int checked = 0;
+            double worst = 0;
+            for (JsonNode t : tables.subList(1, tables.size())) {
+                int index = t.path("interval").asInt();
+                long from = t.path("start_ns").asLong();
+                long span = t.path("ts_ns").asLong() - from;
+                for (var e : roles.entrySet()) {
+                    if (from < starts.get(e.getKey())) {
+                        continue;
+                    }
+                    long total = 0;
+                    for (JsonNode r : rows) {
+                        if (r.path("interval").asInt() == index && r.path("pid").asInt() == e.getKey()) {
+                            for (String f : List.of("oncpu_ns", "wait_ns", "sleep_ns", "io_ns")) {
+                                total += r.path(f).asLong();
+                            }
+                        }
+                    }
+                    checked++;
+                    worst = Math.max(worst, Math.abs(total - span) / (double) span);
+                    soft.assertThat((double) total).as("%s in table %d: on-CPU + wait + sleep + io vs its %d ns",
+                            e.getValue(), index, span).isCloseTo(span, org.assertj.core.api.Assertions.within(0.01 * span));
+                }
+            }
+            System.out.printf("[measured] where-time %s by %s: per-table time accounting, %d thread-tables of ~1 s, "
+                    + "worst |on+wait+sleep+io - span| %.3f%%%n", backend, target, checked, 100 * worst);
+            soft.assertThat(checked).as("thread-tables checked").isGreaterThanOrEqualTo(roles.size());
+            soft.assertAll();
+        }
     }
 }

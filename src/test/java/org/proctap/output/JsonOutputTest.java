@@ -96,4 +96,24 @@ class JsonOutputTest {
             throw new AssertionError("not JSON: " + line, e);
         }
     }
+
+    @Test
+    void theFinalTableIsFollowedByOneSummaryPerProcess() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        JsonOutput out = new JsonOutput(new Sink(bytes), new WallClock(1_000_000_000L));
+        long[] v = TestValues.with(TestValues.with(TestValues.of(4, 600, 2, 3000), Metric.WAIT_NS, 300),
+                Metric.SLEEP_NS, 100);
+        out.interval(new IntervalReport(3, 5, 20, List.of(), new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0},
+                true, false, ALL, List.of(new org.proctap.report.ProcessSummary(42, "app", v))));
+        List<JsonNode> lines = bytes.toString(StandardCharsets.UTF_8).lines().map(this::parse).toList();
+        assertThat(lines).extracting(n -> n.get("type").asText()).containsExactly("interval", "summary");
+        JsonNode sum = lines.get(1);
+        assertThat(sum.get("pid").asInt()).isEqualTo(42);
+        assertThat(sum.get("comm").asText()).isEqualTo("app");
+        assertThat(sum.get("oncpu_ns").asLong()).isEqualTo(600);
+        assertThat(sum.get("oncpu_pct").asDouble()).isEqualTo(60.0);
+        assertThat(sum.get("wait_pct").asDouble()).isEqualTo(30.0);
+        assertThat(sum.get("sleep_pct").asDouble()).isEqualTo(10.0);
+        assertThat(sum.get("io_pct").asDouble()).isEqualTo(0.0);
+    }
 }

@@ -130,4 +130,23 @@ class TextOutputTest {
                 Bye...
                 """);
     }
+
+    @Test
+    void theFinalTableEndsWithOneLinePerProcessOfSharesOfItsTime() {
+        long[] v = figures(); // on-CPU 4210.523 ms, wait 612.346, sleep 0.123, io 7.000
+        IntervalReport fin = new IntervalReport(2, 0, 5_000_000_000L, TABLE.rows(), new long[] {0, 0},
+                new long[] {0, 0}, new long[] {0, 0}, true, false, TABLE.measured(),
+                List.of(new org.proctap.report.ProcessSummary(289122, "stress", v)));
+        String text = render(false, o -> o.interval(fin));
+        assertThat(text).endsWith(TextOutput.RULE + "\nPID 289122 stress: ran 87.2% · waited 12.7% · slept 0.0% · io 0.1%\n");
+        assertThat(render(true, o -> o.interval(fin))).as("--seed-format: the original's output only")
+                .doesNotContain("PID 289122 stress");
+    }
+
+    @Test
+    void aProcessLineWithoutWaitSleepAndIoSaysTheyAreNotMeasured() {
+        var p = new org.proctap.report.ProcessSummary(7, "w", figures());
+        assertThat(TextOutput.summaryLine(p, java.util.EnumSet.complementOf(java.util.EnumSet.of(Metric.WAIT_NS))))
+                .isEqualTo("PID 7 w: ran 4210.523 ms (wait, sleep and io not measured)");
+    }
 }

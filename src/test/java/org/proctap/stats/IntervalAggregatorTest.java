@@ -79,4 +79,29 @@ class IntervalAggregatorTest {
         IntervalReport r = agg.next(snap(1, List.of(c(1, 3, 3, 1, 1), c(0, 9, 9, 1, 1), c(0, 2, 2, 1, 1)), 0, false));
         assertThat(r.rows()).extracting(x -> x.cpu() + ":" + x.tid()).containsExactly("0:2", "0:9", "1:3");
     }
+
+    @Test
+    void theFinalTableSumsEachProcessOverItsThreadsCpusAndIntervals() {
+        IntervalAggregator agg = new IntervalAggregator(false, 0);
+        // process 10: its main thread 10 on CPU 0, a thread 11 named otherwise on both CPUs; 20 alone
+        CpuTaskCounters main0 = new CpuTaskCounters(0, 10, 1, 10, "app", TestValues.of(1, 100, 0, 0));
+        CpuTaskCounters worker0 = new CpuTaskCounters(0, 11, 2, 10, "app-worker", TestValues.of(2, 200, 0, 0));
+        CpuTaskCounters worker1 = new CpuTaskCounters(1, 11, 2, 10, "app-worker", TestValues.of(3, 300, 0, 0));
+        CpuTaskCounters other = new CpuTaskCounters(1, 20, 3, 20, "other", TestValues.of(1, 7, 0, 0));
+        IntervalReport first = agg.next(snap(100, List.of(worker0, main0), 0, false));
+        assertThat(first.processes()).as("only the final table has the summary").isEmpty();
+        CpuTaskCounters main0Later = new CpuTaskCounters(0, 10, 1, 10, "app", TestValues.of(4, 1000, 0, 0));
+        IntervalReport fin = agg.next(snap(200, List.of(main0Later, worker0, worker1, other), 0, true));
+        assertThat(fin.processes()).extracting(p -> p.tgid() + " " + p.comm() + " " + p.get(Metric.ONCPU_NS)
+                + " " + p.get(Metric.RUNS)).containsExactly("10 app 1500 9", "20 other 7 1");
+    }
+
+    @Test
+    void aProcessWhoseCountersAreGoneKeepsItsTotalsInTheSummary() {
+        IntervalAggregator agg = new IntervalAggregator(false, 0);
+        agg.next(snap(100, List.of(c(0, 5, 1, 2, 50)), 0, false));
+        IntervalReport fin = agg.next(snap(200, List.of(), 0, true)); // exited, its counters deleted
+        assertThat(fin.rows()).isEmpty();
+        assertThat(fin.processes()).singleElement().satisfies(p -> assertThat(p.get(Metric.ONCPU_NS)).isEqualTo(50));
+    }
 }

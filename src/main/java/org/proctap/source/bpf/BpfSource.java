@@ -47,12 +47,8 @@ import org.proctap.source.SourceListener;
  * last switch-out has long been counted and reported.
  */
 public final class BpfSource implements EventSource {
-    /**
-     * What the program counts and user space shows. (Sleep and io are counted too, but not yet
-     * shown: over a thread that blocks in fdatasync ~12 k times a second, on-CPU + wait + sleep
-     * + io missed its elapsed time by -2.2..+2.9%.)
-     */
-    static final Set<Metric> MEASURED = Set.copyOf(EnumSet.complementOf(EnumSet.of(Metric.SLEEP_NS, Metric.IO_NS)));
+    /** What the program counts: everything. */
+    static final Set<Metric> MEASURED = Set.copyOf(EnumSet.allOf(Metric.class));
     static final String OBJECT = "org/proctap/bpf/proctap.bpf.o";
     /**
      * Loads this file instead of the object in the jar: for developing the program, and for the
@@ -337,6 +333,7 @@ public final class BpfSource implements EventSource {
             }
         }
         long at = ts >= 0 ? ts : System.nanoTime();
+        Map<Integer, long[]> running = new HashMap<>();
         for (int cpu = 0; cpu < ncpu; cpu++) {
             long base = (long) cpu * cpuState.cpuStride();
             int flags = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "flags"));
@@ -351,7 +348,9 @@ public final class BpfSource implements EventSource {
             if (at > since) {
                 c[Metric.ONCPU_NS.slot] += at - since;
             }
+            running.put(tid, new long[] {cpu, since});
         }
+        addOpenOff(byKey, running, at);
         for (var e : byKey.entrySet()) {
             int tid = (int) (e.getKey() >>> 32);
             int cpu = (int) (e.getKey() & 0xffffffffL);
@@ -385,21 +384,92 @@ public final class BpfSource implements EventSource {
         return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, MEASURED);
     }
 
-    /** Every counter, by (tid << 32 | cpu). */
+    /**
+     * Every counter, by (tid << 32 | cpu), and each task's latest switch-out whose time off the
+     * CPU is not yet charged (see struct pt_counts), for {@link #addOpenOff}.
+     */
     private Map<Long, long[]> readCounts(BpfMap counts) {
         int stride = counts.cpuStride();
+        long offSince = Wire.offset(Wire.COUNTS, "off_since");
+        long offState = Wire.offset(Wire.COUNTS, "off_state");
         Map<Long, long[]> byKey = new HashMap<>();
+        openOff.clear();
         counts.forEach((k, v) -> {
             int tid = k.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
             for (int cpu = 0; cpu < ncpu; cpu++) {
-                long[] values = v.asSlice((long) cpu * stride, Wire.COUNTS.byteSize())
-                        .toArray(ValueLayout.JAVA_LONG_UNALIGNED);
+                MemorySegment row = v.asSlice((long) cpu * stride, Wire.COUNTS.byteSize());
+                long[] values = row.asSlice(0, (long) Metric.SLOTS * Long.BYTES).toArray(ValueLayout.JAVA_LONG_UNALIGNED);
+                long since = row.get(ValueLayout.JAVA_LONG_UNALIGNED, offSince);
+                if (since != 0) {
+                    OpenOff o = openOff.get(tid);
+                    if (o == null || o.since < since) {
+                        openOff.put(tid, new OpenOff(cpu, since, row.get(ValueLayout.JAVA_INT_UNALIGNED, offState)));
+                    }
+                }
                 if (!Values.isZero(values)) {
                     byKey.put(((long) tid << 32) | cpu, values);
                 }
             }
         });
         return byKey;
+    }
+
+    /** A task's latest switch-out whose time off is not yet charged: on cpu, at since, in state. */
+    record OpenOff(int cpu, long since, int state) {
+    }
+
+    private final Map<Integer, OpenOff> openOff = new HashMap<>();
+
+    /** TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_DEAD, TASK_NOLOAD (include/linux/sched.h). */
+    static final int TASK_INTERRUPTIBLE = 0x1;
+    static final int TASK_UNINTERRUPTIBLE = 0x2;
+    static final int TASK_DEAD = 0x80;
+    static final int TASK_NOLOAD = 0x400;
+
+    /** The program's is_io(): blocked uninterruptibly, and not a kernel thread idling. */
+    static boolean isIo(int state) {
+        return (state & TASK_UNINTERRUPTIBLE) != 0 && (state & TASK_NOLOAD) == 0;
+    }
+
+    /**
+     * The metric a task's open time off the CPU goes to, by its prev_state at the switch-out: wait
+     * when it was preempted (still runnable), null for a dead task.
+     */
+    static Metric openOffMetric(int state) {
+        if (state == 0) {
+            return Metric.WAIT_NS;
+        }
+        if ((state & TASK_DEAD) != 0) {
+            return null;
+        }
+        return isIo(state) ? Metric.IO_NS : Metric.SLEEP_NS;
+    }
+
+    /**
+     * Adds each task's time off the CPU that the program charges only at its next switch-out: from
+     * its last switch-out up to its current slice's start ({@code running}: tid -> {cpu, since})
+     * or up to {@code at}. Sleep and io go to the CPU it left, as the program charges them, and a
+     * wait to the CPU it runs on (the one it left while it still waits). What the program will
+     * charge may differ by the wait the kernel tells only at that switch-out: a sleep that ended
+     * in a wait is sleep here up to the switch-in; a task that waits and then runs on another CPU
+     * has waited on the one it left here. Each is at most one wait per task, set right in the
+     * next snapshot.
+     */
+    private void addOpenOff(Map<Long, long[]> byKey, Map<Integer, long[]> running, long at) {
+        for (var e : openOff.entrySet()) {
+            int tid = e.getKey();
+            OpenOff o = e.getValue();
+            Metric m = openOffMetric(o.state);
+            if (m == null) {
+                continue;
+            }
+            long[] now = running.get(tid);
+            long until = now != null ? now[1] : at;
+            int cpu = now != null && m == Metric.WAIT_NS ? (int) now[0] : o.cpu;
+            if (until > o.since) {
+                byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> Values.zero())[m.slot] += until - o.since;
+            }
+        }
     }
 
     /** Whether every CPU runs the same slice in both reads of cpu_state. */

@@ -56,9 +56,10 @@ public final class Wire {
     public static final StructLayout PROC = MemoryLayout.structLayout(
             U32.withName("flags"), U32.withName("pad")).withName("pt_proc");
 
-    /** Every metric's slots, in schema order (org.proctap.metric.Metric). */
+    /** Every metric's slots, in schema order (org.proctap.metric.Metric), then the open time off. */
     public static final StructLayout COUNTS = MemoryLayout.structLayout(
-            MemoryLayout.sequenceLayout(Metric.SLOTS, U64).withName("v")).withName("pt_counts");
+            MemoryLayout.sequenceLayout(Metric.SLOTS, U64).withName("v"), U64.withName("off_since"),
+            U32.withName("off_state"), U32.withName("pad")).withName("pt_counts");
 
     public static final StructLayout CONFIG = MemoryLayout.structLayout(
             U32.withName("match_mode"), U32.withName("needle_len"), U32.withName("follow"),
