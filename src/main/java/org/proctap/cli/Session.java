@@ -17,12 +17,7 @@ import org.proctap.report.Report;
 import org.proctap.source.EventSource;
 import org.proctap.source.SourceException;
 import org.proctap.source.SourceListener;
-import org.proctap.source.bpf.BpfSource;
-import org.proctap.source.tracefs.TraceInstance;
-import org.proctap.source.tracefs.Tracefs;
-import org.proctap.source.bpf.BpfUnavailableException;
-import org.proctap.source.bpf.LibbpfException;
-import org.proctap.source.tracefs.TracefsSource;
+import org.proctap.source.Sources;
 import org.proctap.stats.IntervalAggregator;
 import org.proctap.sys.Errno;
 import org.proctap.sys.ErrnoException;
@@ -83,20 +78,9 @@ final class Session {
             if (launcher != null) {
                 pinned = List.of((int) launcher.startStopped());
             }
-            EventSource src = createSource(pinned);
+            EventSource src = openSource(pinned);
             source = src;
-            try {
-                src.start(new Listener(pinned), options.intervalNs());
-            } catch (BpfSource.AttachException e) {
-                if (options.backend() != Options.Backend.AUTO) {
-                    throw new UserError(ExitCodes.ENVIRONMENT, "the bpf backend cannot run: " + e.getMessage());
-                }
-                err.println("proctap: bpf unavailable (" + e.getMessage() + "); using tracefs");
-                src.close();
-                src = new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
-                source = src;
-                src.start(new Listener(pinned), options.intervalNs());
-            }
+            src.start(new Listener(pinned), options.intervalNs());
             running = src;
             if (stopRequested) {
                 src.stop(); // and a command that has not run yet never will: finally kills it
@@ -142,44 +126,16 @@ final class Session {
     }
 
     /**
-     * bpf when asked, or for auto when it loads; auto falls back to tracefs with one line saying
-     * why. Loading happens here, before anything is attached, so a fallback leaves nothing behind.
+     * The source --backend names (see {@link Sources#open}), saying in one line each what it
+     * cleaned up and why auto fell back to tracefs.
      */
-    private EventSource createSource(List<Integer> pinned) {
-        removeStaleInstances();
-        if (options.backend() == Options.Backend.TRACEFS) {
-            return new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
-        }
-        BpfSource bpf = new BpfSource(options.target(), pinned);
-        String reason;
-        try {
-            bpf.load();
-            return bpf;
-        } catch (BpfUnavailableException e) {
-            reason = e.getMessage();
-        } catch (LibbpfException e) {
-            reason = e.headline();
-        }
-        bpf.close();
-        if (options.backend() == Options.Backend.BPF) {
-            throw new UserError(ExitCodes.ENVIRONMENT, "the bpf backend cannot run: " + reason);
-        }
-        err.println("proctap: bpf unavailable (" + reason + "); using tracefs");
-        return new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
-    }
-
-    /**
-     * A proctap killed with SIGKILL could not remove its tracefs instances: whatever the backend,
-     * the next start does (BPF programs and maps die with the killed process's descriptors).
-     */
-    private void removeStaleInstances() {
-        if (!Tracefs.isMounted(Tracefs.DEFAULT)) {
-            return; // nobody can have left an instance: tracefs was not even mounted
-        }
-        List<String> removed = TraceInstance.removeStale(Tracefs.locateOrMount());
+    private EventSource openSource(List<Integer> pinned) {
+        List<String> removed = Sources.removeStaleInstances();
         if (!removed.isEmpty()) {
             err.println("proctap: removed tracefs instances left by a killed proctap: " + String.join(", ", removed));
         }
+        return Sources.open(options.backend(), options.target(), pinned,
+                reason -> err.println("proctap: bpf unavailable (" + reason + "); using tracefs"));
     }
 
     /**
