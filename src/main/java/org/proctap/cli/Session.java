@@ -12,13 +12,12 @@ import org.proctap.output.OutputFailedException;
 import org.proctap.output.Sink;
 import org.proctap.output.TextOutput;
 import org.proctap.output.WallClock;
-import org.proctap.report.CounterSnapshot;
+import org.proctap.report.IntervalReport;
 import org.proctap.report.Report;
 import org.proctap.source.EventSource;
+import org.proctap.source.IntervalListener;
 import org.proctap.source.SourceException;
-import org.proctap.source.SourceListener;
 import org.proctap.source.Sources;
-import org.proctap.stats.IntervalAggregator;
 import org.proctap.sys.Errno;
 import org.proctap.sys.ErrnoException;
 import org.proctap.sys.Libc;
@@ -80,7 +79,7 @@ final class Session {
             }
             EventSource src = openSource(pinned);
             source = src;
-            src.start(new Listener(pinned), options.intervalNs());
+            src.start(IntervalListener.aggregating(options.cumulative(), new Listener(pinned)), options.intervalNs());
             running = src;
             if (stopRequested) {
                 src.stop(); // and a command that has not run yet never will: finally kills it
@@ -195,9 +194,8 @@ final class Session {
         }
     }
 
-    private final class Listener implements SourceListener {
+    private final class Listener implements IntervalListener {
         private final List<Integer> pinned;
-        private IntervalAggregator aggregator;
 
         Listener(List<Integer> pinned) {
             this.pinned = pinned;
@@ -205,7 +203,6 @@ final class Session {
 
         @Override
         public void onStart(long ts) {
-            aggregator = new IntervalAggregator(options.cumulative(), ts);
             TargetSpec t = options.target();
             String mode = switch (t.mode()) {
                 case NAME -> "name";
@@ -224,8 +221,7 @@ final class Session {
         }
 
         @Override
-        public void onSnapshot(CounterSnapshot snapshot) {
-            var interval = aggregator.next(snapshot);
+        public void onInterval(IntervalReport interval) {
             write(() -> output.interval(interval));
         }
 
