@@ -4,12 +4,11 @@ import java.util.List;
 
 import org.proctap.metric.Metric;
 import org.proctap.model.TargetSpec;
+import org.proctap.source.Backend;
 
 /** The parsed command line. */
 record Options(TargetSpec target, double intervalSeconds, boolean cumulative, boolean seedFormat, boolean json,
                Backend backend, List<Metric> columns) {
-
-    enum Backend { AUTO, BPF, TRACEFS }
 
     long intervalNs() {
         return Math.round(intervalSeconds * 1e9);

@@ -9,6 +9,7 @@ import org.proctap.metric.Metric;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.TargetSpec;
 import org.proctap.output.TextOutput;
+import org.proctap.source.Backend;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -103,10 +104,10 @@ final class ProctapCommand {
                 throw usage("not a process id: " + pid);
             }
         }
-        Options.Backend b = switch (backend) {
-            case "auto" -> Options.Backend.AUTO;
-            case "bpf" -> Options.Backend.BPF;
-            case "tracefs" -> Options.Backend.TRACEFS;
+        Backend b = switch (backend) {
+            case "auto" -> Backend.AUTO;
+            case "bpf" -> Backend.BPF;
+            case "tracefs" -> Backend.TRACEFS;
             default -> throw usage("--backend must be auto, bpf or tracefs, not '" + backend + "'");
         };
         TargetSpec target;

@@ -12,18 +12,12 @@ import org.proctap.output.OutputFailedException;
 import org.proctap.output.Sink;
 import org.proctap.output.TextOutput;
 import org.proctap.output.WallClock;
-import org.proctap.report.CounterSnapshot;
+import org.proctap.report.IntervalReport;
 import org.proctap.report.Report;
 import org.proctap.source.EventSource;
+import org.proctap.source.IntervalListener;
 import org.proctap.source.SourceException;
-import org.proctap.source.SourceListener;
-import org.proctap.source.bpf.BpfSource;
-import org.proctap.source.tracefs.TraceInstance;
-import org.proctap.source.tracefs.Tracefs;
-import org.proctap.source.bpf.BpfUnavailableException;
-import org.proctap.source.bpf.LibbpfException;
-import org.proctap.source.tracefs.TracefsSource;
-import org.proctap.stats.IntervalAggregator;
+import org.proctap.source.Sources;
 import org.proctap.sys.Errno;
 import org.proctap.sys.ErrnoException;
 import org.proctap.sys.Libc;
@@ -83,20 +77,9 @@ final class Session {
             if (launcher != null) {
                 pinned = List.of((int) launcher.startStopped());
             }
-            EventSource src = createSource(pinned);
+            EventSource src = openSource(pinned);
             source = src;
-            try {
-                src.start(new Listener(pinned), options.intervalNs());
-            } catch (BpfSource.AttachException e) {
-                if (options.backend() != Options.Backend.AUTO) {
-                    throw new UserError(ExitCodes.ENVIRONMENT, "the bpf backend cannot run: " + e.getMessage());
-                }
-                err.println("proctap: bpf unavailable (" + e.getMessage() + "); using tracefs");
-                src.close();
-                src = new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
-                source = src;
-                src.start(new Listener(pinned), options.intervalNs());
-            }
+            src.start(IntervalListener.aggregating(options.cumulative(), new Listener(pinned)), options.intervalNs());
             running = src;
             if (stopRequested) {
                 src.stop(); // and a command that has not run yet never will: finally kills it
@@ -142,44 +125,16 @@ final class Session {
     }
 
     /**
-     * bpf when asked, or for auto when it loads; auto falls back to tracefs with one line saying
-     * why. Loading happens here, before anything is attached, so a fallback leaves nothing behind.
+     * The source --backend names (see {@link Sources#open}), saying in one line each what it
+     * cleaned up and why auto fell back to tracefs.
      */
-    private EventSource createSource(List<Integer> pinned) {
-        removeStaleInstances();
-        if (options.backend() == Options.Backend.TRACEFS) {
-            return new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
-        }
-        BpfSource bpf = new BpfSource(options.target(), pinned);
-        String reason;
-        try {
-            bpf.load();
-            return bpf;
-        } catch (BpfUnavailableException e) {
-            reason = e.getMessage();
-        } catch (LibbpfException e) {
-            reason = e.headline();
-        }
-        bpf.close();
-        if (options.backend() == Options.Backend.BPF) {
-            throw new UserError(ExitCodes.ENVIRONMENT, "the bpf backend cannot run: " + reason);
-        }
-        err.println("proctap: bpf unavailable (" + reason + "); using tracefs");
-        return new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT);
-    }
-
-    /**
-     * A proctap killed with SIGKILL could not remove its tracefs instances: whatever the backend,
-     * the next start does (BPF programs and maps die with the killed process's descriptors).
-     */
-    private void removeStaleInstances() {
-        if (!Tracefs.isMounted(Tracefs.DEFAULT)) {
-            return; // nobody can have left an instance: tracefs was not even mounted
-        }
-        List<String> removed = TraceInstance.removeStale(Tracefs.locateOrMount());
+    private EventSource openSource(List<Integer> pinned) {
+        List<String> removed = Sources.removeStaleInstances();
         if (!removed.isEmpty()) {
             err.println("proctap: removed tracefs instances left by a killed proctap: " + String.join(", ", removed));
         }
+        return Sources.open(options.backend(), options.target(), pinned,
+                reason -> err.println("proctap: bpf unavailable (" + reason + "); using tracefs"));
     }
 
     /**
@@ -239,9 +194,8 @@ final class Session {
         }
     }
 
-    private final class Listener implements SourceListener {
+    private final class Listener implements IntervalListener {
         private final List<Integer> pinned;
-        private IntervalAggregator aggregator;
 
         Listener(List<Integer> pinned) {
             this.pinned = pinned;
@@ -249,7 +203,6 @@ final class Session {
 
         @Override
         public void onStart(long ts) {
-            aggregator = new IntervalAggregator(options.cumulative(), ts);
             TargetSpec t = options.target();
             String mode = switch (t.mode()) {
                 case NAME -> "name";
@@ -268,8 +221,7 @@ final class Session {
         }
 
         @Override
-        public void onSnapshot(CounterSnapshot snapshot) {
-            var interval = aggregator.next(snapshot);
+        public void onInterval(IntervalReport interval) {
             write(() -> output.interval(interval));
         }
 

@@ -1,7 +1,12 @@
 package org.proctap.it;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,13 +17,27 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.proctap.model.NameMatcher;
+import org.proctap.model.TargetSpec;
+import org.proctap.report.ExitReport;
+import org.proctap.report.IntervalReport;
+import org.proctap.report.Report;
+import org.proctap.source.Backend;
+import org.proctap.source.BackendUnavailableException;
+import org.proctap.source.IntervalListener;
+import org.proctap.source.SelectedSource;
+import org.proctap.source.Sources;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Which backend runs: {@code --backend bpf} that cannot load exits 1 with one line saying why;
  * {@code --backend auto} (the default) then says why in one line and traces with tracefs, for
  * real; on this machine the default is bpf. Three ways for bpf to be impossible: no libbpf, an
- * object the verifier refuses, and a process without the capabilities to load anything.
+ * object the verifier refuses, and a process without the capabilities to load anything. The same
+ * choice made in this JVM through {@link Sources#open}, with no class of the CLI: a trace starts
+ * from the source, stats and model packages alone, and the fallback is told as data.
  */
 class BackendSelectionIT extends ItSupport {
     static final Path BAD_VERIFIER = Workload.basedir()
@@ -139,6 +158,151 @@ class BackendSelectionIT extends ItSupport {
             p.signal(Proctap.SIGTERM);
             assertThat(p.waitFor(EXIT)).as("exit status after SIGTERM").isEqualTo(0);
             assertThat(p.stderr()).as("stderr (bpf loads here: nothing to say)").isEmpty();
+        }
+    }
+
+    /** What a trace started in this JVM reported. */
+    private static final class Collected implements IntervalListener {
+        final Queue<Long> starts = new ConcurrentLinkedQueue<>();
+        final Queue<Report> reports = new ConcurrentLinkedQueue<>();
+        final Queue<IntervalReport> intervals = new ConcurrentLinkedQueue<>();
+        final Queue<String> notices = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void onStart(long ts) {
+            starts.add(ts);
+        }
+
+        @Override
+        public void onReport(Report report) {
+            reports.add(report);
+        }
+
+        @Override
+        public void onInterval(IntervalReport interval) {
+            intervals.add(interval);
+        }
+
+        @Override
+        public void onNotice(String message) {
+            notices.add(message);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Backend.class)
+    @Timeout(60)
+    void aTraceStartsWithoutTheCli(Backend backend) throws Exception {
+        List<String> fallbacks = new ArrayList<>();
+        Collected got = new Collected();
+        TargetSpec sleeps = TargetSpec.byName(new NameMatcher.Exact("sleep"), false);
+        long pid;
+        try (SelectedSource src = Sources.open(backend, sleeps, List.of(), fallbacks::add)) {
+            // auto is bpf here (see theDefaultHereIsBpf)
+            assertThat(src.backend()).as("backend chosen for %s", backend)
+                    .isEqualTo(backend == Backend.TRACEFS ? Backend.TRACEFS : Backend.BPF);
+            src.start(IntervalListener.aggregating(false, got), 0);
+            Process sleep = new ProcessBuilder("sleep", "0.2").start();
+            pid = sleep.pid();
+            assertThat(sleep.waitFor(10, TimeUnit.SECONDS)).as("sleep 0.2 ended").isTrue();
+            src.stop();
+            src.awaitEnd();
+            assertThat(src.failure()).as("failure").isNull();
+            assertThat(src.name()).as("name").isEqualTo(src.backend().name().toLowerCase(Locale.ROOT));
+            assertThat(src.fallbackReason()).as("fallback reason").isNull();
+        }
+        System.out.println("[measured] backend-selection in-process " + backend + ": " + got.intervals.size()
+                + " interval(s), " + got.reports.size() + " report(s), notices " + got.notices);
+        assertThat(fallbacks).as("fallbacks told").isEmpty();
+        assertThat(got.starts).as("onStart").hasSize(1);
+        assertThat(got.intervals).as("intervals with -i 0: the final one").hasSize(1);
+        IntervalReport last = got.intervals.peek();
+        assertThat(last.fin()).as("final").isTrue();
+        assertThat(last.rows()).as("rows of sleep %d", pid).anyMatch(r -> r.tid() == pid);
+        assertThat(got.reports).as("exit of sleep %d", pid)
+                .anyMatch(r -> r instanceof ExitReport e && e.tgid() == pid);
+        assertThat(KernelTruth.proctapInstancesOf(ProcessHandle.current().pid())).as("tracefs instances left")
+                .isEmpty();
+    }
+
+    /** Load fails: auto is tracefs from open on, bpf throws; the reason is data either way. */
+    @Test
+    @Timeout(60)
+    void aLoadFallbackIsToldAsData() throws Exception {
+        TargetSpec target = TargetSpec.byName(new NameMatcher.Exact(Workload.uniqueName()), false);
+        List<String> fallbacks = new ArrayList<>();
+        withBpfObject(BAD_VERIFIER, () -> {
+            try (SelectedSource src = Sources.open(Backend.AUTO, target, List.of(), fallbacks::add)) {
+                assertThat(src.backend()).as("backend after the fallback").isEqualTo(Backend.TRACEFS);
+                assertThat(src.fallbackReason()).as("fallback reason").isNotNull();
+                assertThat(reasonMatches(Breakage.VERIFIER_REFUSES, src.fallbackReason()))
+                        .as("the reason '%s' %s", src.fallbackReason(), Breakage.VERIFIER_REFUSES.expectation)
+                        .isTrue();
+                assertThat(fallbacks).as("fallbacks told").containsExactly(src.fallbackReason());
+            }
+            assertThatThrownBy(() -> Sources.open(Backend.BPF, target, List.of(), fallbacks::add))
+                    .isInstanceOfSatisfying(BackendUnavailableException.class, e -> {
+                        assertThat(reasonMatches(Breakage.VERIFIER_REFUSES, e.reason())).as("reason").isTrue();
+                        assertThat("proctap: " + e.getMessage()).as("message").isEqualTo(CANNOT_RUN + e.reason());
+                    });
+            assertThat(fallbacks).as("fallbacks told, bpf included").hasSize(1);
+        });
+    }
+
+    /**
+     * An attach refused (here: an object that loads but is not proctap's, see
+     * src/test/bpf/bad_attach.bpf.c): auto becomes tracefs within start, whose listener sees one
+     * start only; bpf throws from start.
+     */
+    @Test
+    @Timeout(60)
+    void anAttachFallbackIsToldAsData() throws Exception {
+        Path badAttach = BAD_VERIFIER.resolveSibling("bad_attach.bpf.o");
+        TargetSpec target = TargetSpec.byName(new NameMatcher.Exact(Workload.uniqueName()), false);
+        List<String> fallbacks = new ArrayList<>();
+        Collected got = new Collected();
+        withBpfObject(badAttach, () -> {
+            try (SelectedSource src = Sources.open(Backend.AUTO, target, List.of(), fallbacks::add)) {
+                assertThat(src.backend()).as("backend once loaded").isEqualTo(Backend.BPF);
+                src.start(IntervalListener.aggregating(false, got), 0);
+                assertThat(src.backend()).as("backend after the fallback").isEqualTo(Backend.TRACEFS);
+                assertThat(src.fallbackReason()).as("fallback reason").contains("not proctap's");
+                assertThat(fallbacks).as("fallbacks told").containsExactly(src.fallbackReason());
+                assertThat(got.starts).as("onStart (tracefs only)").hasSize(1);
+                src.stop();
+                src.awaitEnd();
+                assertThat(src.failure()).as("failure").isNull();
+            }
+            assertThat(got.intervals).as("the final interval").hasSize(1);
+            try (SelectedSource src = Sources.open(Backend.BPF, target, List.of(), fallbacks::add)) {
+                assertThatThrownBy(() -> src.start(IntervalListener.aggregating(false, new Collected()), 0))
+                        .isInstanceOf(BackendUnavailableException.class)
+                        .hasMessageStartingWith(CANNOT_RUN.substring("proctap: ".length()))
+                        .hasMessageContaining("not proctap's");
+            }
+            assertThat(fallbacks).as("fallbacks told, bpf included").hasSize(1);
+        });
+        assertThat(KernelTruth.proctapInstancesOf(ProcessHandle.current().pid())).as("tracefs instances left")
+                .isEmpty();
+    }
+
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code body} with -Dproctap.bpf.object set to {@code object} in this JVM. */
+    private static void withBpfObject(Path object, Body body) throws Exception {
+        assertThat(object).as("the test object").isRegularFile();
+        String before = System.getProperty("proctap.bpf.object");
+        System.setProperty("proctap.bpf.object", object.toString());
+        try {
+            body.run();
+        } finally {
+            if (before == null) {
+                System.clearProperty("proctap.bpf.object");
+            } else {
+                System.setProperty("proctap.bpf.object", before);
+            }
         }
     }
 

@@ -85,7 +85,7 @@ public final class TracefsSource implements EventSource {
         if (tracefs.mountedByUs()) {
             listener.onNotice("mounted tracefs at " + tracefs.root());
         }
-        TraceInstance.removeStale(tracefs); // (normally done already by the session, quietly here)
+        TraceInstance.removeStale(tracefs); // (normally done already by Sources.removeStaleInstances, quietly here)
         long self = ProcessHandle.current().pid();
         sched = TraceInstance.create(tracefs, TraceInstance.PREFIX + self);
         closeables.add(sched);

@@ -1,0 +1,10 @@
+package org.proctap.source;
+
+/** Which source a trace reads from ({@link Sources#open}). */
+public enum Backend {
+    /** bpf when it loads and attaches, else tracefs, saying why (see {@link Sources#open}). */
+    AUTO,
+    /** bpf or nothing: {@link BackendUnavailableException} says why it cannot run. */
+    BPF,
+    TRACEFS
+}

@@ -1,0 +1,69 @@
+package org.proctap.source;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.proctap.model.TargetSpec;
+import org.proctap.source.bpf.BpfSource;
+import org.proctap.source.bpf.BpfUnavailableException;
+import org.proctap.source.bpf.LibbpfException;
+import org.proctap.source.tracefs.TraceInstance;
+import org.proctap.source.tracefs.Tracefs;
+import org.proctap.source.tracefs.TracefsSource;
+
+/** Opens the source a {@link Backend} names: how a trace starts, with or without the CLI. */
+public final class Sources {
+    private Sources() {
+    }
+
+    /**
+     * bpf when asked, or for auto when it loads; auto falls back to tracefs and tells
+     * {@code onFallback} why. Loading happens here, before anything is attached, so a fallback
+     * leaves nothing behind; an attach the kernel refuses falls back the same way in
+     * {@link SelectedSource#start}.
+     *
+     * @param pinned     processes the caller started (a command), watched with all descendants
+     * @param onFallback told the reason each time auto gives up bpf for tracefs, at that moment
+     *                   (before tracefs starts, so in order with the source's notices)
+     * @throws BackendUnavailableException for {@link Backend#BPF} when bpf cannot load
+     */
+    public static SelectedSource open(Backend backend, TargetSpec target, List<Integer> pinned,
+                                      Consumer<String> onFallback) {
+        if (backend == Backend.TRACEFS) {
+            return new SelectedSource(backend, target, pinned, onFallback, SelectedSource.tracefs(target, pinned));
+        }
+        BpfSource bpf = new BpfSource(target, pinned);
+        String reason;
+        Exception cause;
+        try {
+            bpf.load();
+            return new SelectedSource(backend, target, pinned, onFallback, bpf);
+        } catch (BpfUnavailableException e) {
+            reason = e.getMessage();
+            cause = e;
+        } catch (LibbpfException e) {
+            reason = e.headline();
+            cause = e;
+        }
+        bpf.close();
+        if (backend == Backend.BPF) {
+            throw new BackendUnavailableException(reason, cause);
+        }
+        SelectedSource selected = new SelectedSource(backend, target, pinned, onFallback,
+                SelectedSource.tracefs(target, pinned));
+        selected.fellBack(reason);
+        return selected;
+    }
+
+    /**
+     * A proctap killed with SIGKILL could not remove its tracefs instances: whatever the backend,
+     * the next start does (BPF programs and maps die with the killed process's descriptors).
+     * Returns the names removed, for the caller to say.
+     */
+    public static List<String> removeStaleInstances() {
+        if (!Tracefs.isMounted(Tracefs.DEFAULT)) {
+            return List.of(); // nobody can have left an instance: tracefs was not even mounted
+        }
+        return TraceInstance.removeStale(Tracefs.locateOrMount());
+    }
+}
