@@ -61,7 +61,7 @@ final class ProctapCommand {
 
     @Option(names = "--columns", paramLabel = "LIST",
             description = "Text columns after comm, comma-separated, or 'all' (default: ${DEFAULT-VALUE}). "
-                    + "Names: see README.", defaultValue = "on-cpu,wait,preempt,vol,migr,timers")
+                    + "Names: see README.", defaultValue = "on-cpu,wait,sleep,io,preempt,vol,migr")
     String columns;
 
     @Option(names = "--json", description = "JSON Lines on stdout instead of text (fields: see README).")
