@@ -63,12 +63,15 @@ class StopSignalsIT extends ItSupport {
                 List<String> lines = p.stdout();
                 assertThat(lines.getFirst()).as("first line").isEqualTo("Watching process: " + w.name());
                 assertThat(lines.getLast()).as("last line").isEqualTo("Bye...");
-                assertThat(lines.get(lines.size() - 2)).as("the line before Bye...").isEqualTo(RULE);
+                int end = lines.lastIndexOf(RULE);
+                assertThat(lines.subList(end + 1, lines.size() - 1)).as("after the final table, one line per process")
+                        .isNotEmpty().allMatch(l -> l.matches("PID \\d+ \\S+: ran .*"))
+                        .anyMatch(l -> l.startsWith("PID " + mainPid + " " + w.name() + ": ran "));
                 int stats = lines.lastIndexOf("Scheduling stats:");
                 assertThat(stats).as("a \"Scheduling stats:\" table").isPositive();
                 assertThat(lines.get(stats - 1)).as("the rule above the table").isEqualTo(RULE);
                 assertThat(lines.get(stats + 1)).as("the table header").startsWith("CPU\tPID\trun\thrtimer\t\tcomm");
-                List<String> rows = lines.subList(stats + 2, lines.size() - 2);
+                List<String> rows = lines.subList(stats + 2, end);
                 // The main thread's row proves the table holds the workload. (That the thread and
                 // the child are in it too is NameModeJsonIT's and CommandModeIT's business.)
                 assertThat(rows).as("a row for the main thread %d", mainPid)
