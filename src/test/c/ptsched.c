@@ -18,6 +18,10 @@
  *   span role=R tid=TID start=S ns=N
  *                               once per thread: CLOCK_MONOTONIC at its go (S) and from then to
  *                               its last loop (N)
+ *   syscalls role=io tid=TID wall=W cpu=C
+ *                               once, from the io thread: CLOCK_MONOTONIC (W) and its own
+ *                               CLOCK_THREAD_CPUTIME_ID (C) spent inside pwrite+fdatasync, so
+ *                               that W - C is its time off the CPU in them
  *   done threads=N              once every thread finished its M ms and is about to block
  *
  * and then blocks until killed, with every thread blocked for good in pause(), so that whoever
@@ -136,6 +140,7 @@ static void *role(void *arg) {
     memset(block, 'p', sizeof block);
     int cpu = 1;
     long long last = start;
+    long long io_wall = 0, io_cpu = 0;
     while ((last = now_ns(CLOCK_MONOTONIC)) < end) {
         switch (r) {
         case 0:
@@ -148,11 +153,15 @@ static void *role(void *arg) {
             nanosleep(&ts, NULL);
             break;
         }
-        case 3:
+        case 3: {
+            long long wall = now_ns(CLOCK_MONOTONIC), cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
             if (pwrite(fd, block, sizeof block, 0) != (ssize_t) sizeof block || fdatasync(fd) != 0) {
                 die("pwrite/fdatasync");
             }
+            io_cpu += now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+            io_wall += now_ns(CLOCK_MONOTONIC) - wall;
             break;
+        }
         case 4:
             pin(cpu);
             cpu ^= 1;
@@ -165,6 +174,9 @@ static void *role(void *arg) {
             }
             break;
         }
+    }
+    if (r == 3) {
+        out("syscalls role=io tid=%d wall=%lld cpu=%lld\n", tid, io_wall, io_cpu);
     }
     out("span role=%s tid=%d start=%lld ns=%lld\n", roles[r], tid, start, last - start);
     pthread_mutex_lock(&lock);

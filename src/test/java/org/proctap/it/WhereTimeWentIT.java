@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its /proc/PID/task/TID/{schedstat,status,sched} from before "go" to after it blocked for good:
  * wait with run_delay (1% on bpf, 2% on tracefs), preempt and vol with the nonvoluntary and
  * voluntary context switches and migr with se.nr_migrations (each within 1), io only for the I/O
- * thread (and the mover, which sched_setaffinity() blocks), and on-CPU + wait + sleep + io with
+ * thread (and the mover, which sched_setaffinity() blocks) and, with its wait, covering the time
+ * off the CPU it measured itself inside pwrite+fdatasync, and on-CPU + wait + sleep + io with
  * the thread's own monotonic span (within 1%). A figure a source does not measure must be null in
  * every row, never a 0 that looks measured.
  */
@@ -38,6 +39,7 @@ class WhereTimeWentIT extends ItSupport {
     static final int RUN_MS = 1500;
     static final Path SOURCE = Workload.basedir().resolve("src/test/c/ptsched.c");
     private static final Pattern THREAD = Pattern.compile("thread role=(\\S+) tid=(\\d+)");
+    private static final Pattern SYSCALLS = Pattern.compile("syscalls role=io tid=(\\d+) wall=(\\d+) cpu=(\\d+)");
     private static final Pattern SPAN = Pattern.compile("span role=(\\S+) tid=(\\d+) start=(\\d+) ns=(\\d+)");
     static final List<String> FIGURES = List.of("wait_ns", "sleep_ns", "io_ns", "preempt", "vol", "migr");
 
@@ -83,12 +85,18 @@ class WhereTimeWentIT extends ItSupport {
                 go.write("go\n".getBytes(StandardCharsets.UTF_8));
                 go.flush();
                 Map<Integer, Long> starts = new HashMap<>();
+                long offInSyscalls = -1;
                 while ((line = lines.readLine()) != null && !line.startsWith("done")) {
                     Matcher m = SPAN.matcher(line);
                     if (m.matches()) {
                         starts.put(Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)));
                     }
+                    Matcher s = SYSCALLS.matcher(line);
+                    if (s.matches()) {
+                        offInSyscalls = Long.parseLong(s.group(2)) - Long.parseLong(s.group(3));
+                    }
                 }
+                assertThat(offInSyscalls).as("the io thread's time off the CPU in pwrite+fdatasync").isPositive();
                 assertThat(line).as("the workload's done line").isEqualTo("done threads=6");
                 awaitBlocked(pid, roles.keySet());
                 Map<Integer, Truth> after = new HashMap<>();
@@ -102,7 +110,7 @@ class WhereTimeWentIT extends ItSupport {
                 assertThat(p.waitFor(EXIT)).as("proctap's exit status after SIGINT").isZero();
                 List<JsonNode> all = p.json();
                 assertJsonLinesWellFormed(all);
-                compare(backend, target, ofType(all, "stats"), roles, before, after, starts);
+                compare(backend, target, ofType(all, "stats"), roles, before, after, starts, offInSyscalls);
                 intervals(backend, target, all, roles, starts);
             }
         } finally {
@@ -113,7 +121,8 @@ class WhereTimeWentIT extends ItSupport {
     }
 
     private static void compare(String backend, String target, List<JsonNode> rows, Map<Integer, String> roles,
-                                Map<Integer, Truth> before, Map<Integer, Truth> after, Map<Integer, Long> starts) {
+                                Map<Integer, Truth> before, Map<Integer, Truth> after, Map<Integer, Long> starts,
+                                long offInSyscalls) {
         SoftAssertions soft = new SoftAssertions();
         java.util.Set<String> measured = new java.util.TreeSet<>();
         for (String f : FIGURES) {
@@ -174,7 +183,19 @@ class WhereTimeWentIT extends ItSupport {
                 continue;
             }
             if (role.equals("io")) {
-                soft.assertThat(mine.get("io_ns")).as("io: time blocked in fdatasync").isGreaterThan(span / 10);
+                // its time off the CPU inside pwrite+fdatasync (its own clocks) is blocked in D
+                // (jbd2's commit wait, the block layer's flush and writeback waits are all
+                // uninterruptible) or runnable after the wake-up: io + wait covers it, and io
+                // alone is no longer than it
+                long io = mine.get("io_ns");
+                long ioAndWait = io + mine.get("wait_ns");
+                System.out.printf("[measured] where-time %s by %s: io %d + wait %d ns vs %d ns off the CPU in "
+                        + "pwrite+fdatasync (%s)%n", backend, target, io, mine.get("wait_ns"), offInSyscalls,
+                        percent(ioAndWait, offInSyscalls));
+                soft.assertThat(io).as("io: blocked, and no longer than off the CPU in pwrite+fdatasync")
+                        .isPositive().isLessThanOrEqualTo((long) (offInSyscalls * 1.01) + 20_000);
+                soft.assertThat(ioAndWait).as("io + wait: at least the time off the CPU in pwrite+fdatasync")
+                        .isGreaterThanOrEqualTo((long) (offInSyscalls * 0.99) - 20_000);
             } else if (!role.equals("mover")) {
                 // (the mover does block uninterruptibly: sched_setaffinity() waits in D for the
                 // stopper to move it, affine_move_task() in kernel/sched/core.c)
