@@ -180,26 +180,11 @@ struct {
 	__uint(max_entries, 1 << 22);
 } events SEC(".maps");
 
-/*
- * What a watched task's own counters were at its last switch-out, and how it left: the next
- * switch-out charges the differences (the kernel's wait, context switches and migrations in
- * between) and the time off the CPU before this slice to its slice's CPU.
- */
-struct task_out {
-	__u64 ts;            /* 0: no switch-out seen while watched */
-	__u64 run_delay;
-	__u64 nvcsw;
-	__u64 nivcsw;
-	__u64 migrations;
-	__u32 state;         /* prev_state at that switch-out */
-	__u32 cpu;           /* the CPU it left then, whose counters get its time off */
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct task_out);
+	__type(value, struct pt_task_out);
 } task_outs SEC(".maps");
 
 struct {
@@ -364,7 +349,7 @@ static __always_inline void split_current(struct cpu_private *s, __u64 now, __u3
 	charge(s, slice_runtime(s, sum, now));
 	/* its last switch-out was in the other state: nothing since then is charged, and the CPU
 	 * it left then must stop saying otherwise */
-	struct task_out *o = bpf_task_storage_get(&task_outs, cur, 0, 0);
+	struct pt_task_out *o = bpf_task_storage_get(&task_outs, cur, 0, 0);
 	if (o && o->ts) {
 		__u32 old = s->pub.cur_pid;
 		struct pt_counts *left = bpf_map_lookup_percpu_elem(&counts, &old, o->cpu);
@@ -463,7 +448,7 @@ static __always_inline bool is_io(__u32 state)
 /*
  * prev, a watched task and the current one, is switched out of this CPU after running ran ns:
  * charge its slice's wait and how it leaves, and the time it spent off the CPU before the slice
- * to the CPU it left then (see struct task_out and struct pt_counts).
+ * to the CPU it left then (see struct pt_task_out and struct pt_counts).
  * The wait is the kernel's own (sched_info.run_delay, what /proc/PID/task/TID/schedstat shows),
  * as are the context switches (nvcsw, nivcsw) and migrations: differences of the task's own
  * counters, so nothing in between is missed even if a switch was.
@@ -478,7 +463,7 @@ static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 r
 	__u64 nvcsw = prev->nvcsw;
 	__u64 nivcsw = prev->nivcsw;
 	__u64 migrations = prev->se.nr_migrations;
-	struct task_out *o = bpf_task_storage_get(&task_outs, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct pt_task_out *o = bpf_task_storage_get(&task_outs, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	__u32 cpu = bpf_get_smp_processor_id();
 	if (o && o->ts) {
 		__u64 wait = run_delay - o->run_delay;

@@ -86,6 +86,24 @@ struct pt_counts {
 	__u32 pad;
 };
 
+/*
+ * task_outs (task storage): what a watched task's own counters were at its last switch-out, and
+ * how it left. Its next switch-out charges the differences (the kernel's wait, context switches
+ * and migrations in between) and the time off the CPU before that slice to the CPU it left. User
+ * space writes one for each task watched at start (BPF_NOEXIST, keyed by a pidfd), from /proc,
+ * as if it had been switched out then: what happens to a task asleep at start is then counted
+ * from the start, the migration of its wake-up included.
+ */
+struct pt_task_out {
+	__u64 ts;         /* 0: no switch-out seen while watched */
+	__u64 run_delay;  /* sched_info.run_delay */
+	__u64 nvcsw;
+	__u64 nivcsw;
+	__u64 migrations; /* se.nr_migrations */
+	__u32 state;      /* prev_state at that switch-out (0: runnable) */
+	__u32 cpu;        /* the CPU it left then, whose counters get its time off */
+};
+
 /* configuration, set by user space before load (.rodata "config") */
 struct pt_config {
 	__u32 match_mode;      /* PT_MATCH_* */

@@ -55,6 +55,8 @@ public final class Libc {
             LINKER.defaultLookup().find("strerror").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)),
                     ValueLayout.JAVA_INT));
+    private static final MethodHandle PIDFD_OPEN = downcall("pidfd_open",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle GETEUID = LINKER.downcallHandle(
             LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
 
@@ -79,6 +81,22 @@ public final class Libc {
     public static int geteuid() {
         try {
             return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** pidfd_open(2); the new descriptor, or throws with the errno (ESRCH: the task is gone). */
+    public static int pidfdOpen(int pid, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = newErrnoState(arena);
+            int fd = (int) PIDFD_OPEN.invokeExact(state, pid, flags);
+            if (fd < 0) {
+                throw new ErrnoException("pidfd_open " + pid, errno(state));
+            }
+            return fd;
+        } catch (ErrnoException e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -221,6 +221,7 @@ public final class BpfSource implements EventSource {
         for (Proc p : registry.procs()) {
             putProc(procs, p);
         }
+        TaskBaselines.seed(object.map("task_outs"), object.map("counts"), registry.watchedTasks(), t0);
         listener.onStart(t0);
         thread = Thread.ofPlatform().name("proctap-bpf").unstarted(() -> run(listener, t0, intervalNs));
         thread.start();

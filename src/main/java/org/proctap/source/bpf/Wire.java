@@ -61,6 +61,10 @@ public final class Wire {
             MemoryLayout.sequenceLayout(Metric.SLOTS, U64).withName("v"), U64.withName("off_since"),
             U32.withName("off_state"), U32.withName("pad")).withName("pt_counts");
 
+    public static final StructLayout TASK_OUT = MemoryLayout.structLayout(
+            U64.withName("ts"), U64.withName("run_delay"), U64.withName("nvcsw"), U64.withName("nivcsw"),
+            U64.withName("migrations"), U32.withName("state"), U32.withName("cpu")).withName("pt_task_out");
+
     public static final StructLayout CONFIG = MemoryLayout.structLayout(
             U32.withName("match_mode"), U32.withName("needle_len"), U32.withName("follow"),
             U32.withName("read_syscall_nr"), comm("needle")).withName("pt_config");

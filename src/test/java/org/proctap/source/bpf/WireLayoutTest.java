@@ -28,7 +28,8 @@ class WireLayoutTest {
     private static final Map<String, StructLayout> STRUCTS = Map.of(
             "pt_proc", Wire.PROC, "pt_counts", Wire.COUNTS, "pt_cpu_state", Wire.CPU_STATE,
             "pt_event_hdr", Wire.EVENT_HDR, "pt_exec_event", Wire.EXEC_EVENT, "pt_fork_event", Wire.FORK_EVENT,
-            "pt_exit_event", Wire.EXIT_EVENT, "pt_rename_event", Wire.RENAME_EVENT, "pt_config", Wire.CONFIG);
+            "pt_exit_event", Wire.EXIT_EVENT, "pt_rename_event", Wire.RENAME_EVENT, "pt_config", Wire.CONFIG,
+            "pt_task_out", Wire.TASK_OUT);
 
     private static final Map<String, Long> C = new HashMap<>();
 

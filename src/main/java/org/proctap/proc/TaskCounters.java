@@ -1,0 +1,93 @@
+package org.proctap.proc;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One thread's own scheduling counters as /proc shows them: sched_info.run_delay (schedstat,
+ * field 2), nvcsw and nivcsw (status), se.nr_migrations (sched), and its state letter and the
+ * CPU it is on or last ran on (stat, fields 3 and 39). Read at rest they equal what the BPF
+ * program reads from the task_struct at a switch-out.
+ */
+public record TaskCounters(long runDelayNs, long voluntary, long nonvoluntary, long migrations, char state, int cpu) {
+    /** TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, __TASK_STOPPED, __TASK_TRACED, TASK_DEAD, TASK_PARKED. */
+    private static final int S = 0x1;
+    private static final int D = 0x2;
+    private static final int T = 0x4;
+    private static final int TRACED = 0x8;
+    private static final int DEAD = 0x80;
+    private static final int PARKED = 0x40;
+    /** TASK_NOLOAD: with D, TASK_IDLE ('I'), include/linux/sched.h. */
+    private static final int NOLOAD = 0x400;
+
+    /** Null when the thread is gone or a file does not parse. */
+    public static TaskCounters read(int tgid, int tid) {
+        Path dir = Path.of("/proc", Integer.toString(tgid), "task", Integer.toString(tid));
+        try {
+            return parse(text(dir.resolve("schedstat")), text(dir.resolve("status")), text(dir.resolve("sched")),
+                    text(dir.resolve("stat")));
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String text(Path file) throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    }
+
+    /** Throws IllegalArgumentException when a file lacks what is read from it. */
+    public static TaskCounters parse(String schedstat, String status, String sched, String stat) {
+        String[] f = schedstat.strip().split("\\s+");
+        if (f.length < 3) {
+            throw new IllegalArgumentException("not a schedstat line: " + schedstat.strip());
+        }
+        long runDelay = Long.parseLong(f[1]);
+        long vol = field(status, "voluntary_ctxt_switches");
+        long nonvol = field(status, "nonvoluntary_ctxt_switches");
+        long migrations = field(sched, "se.nr_migrations");
+        // the comm sits between the first '(' and the LAST ')': it may hold spaces and parentheses
+        int close = stat.lastIndexOf(')');
+        if (close < 0 || close + 2 >= stat.length()) {
+            throw new IllegalArgumentException("not a stat line: " + stat.strip());
+        }
+        String[] rest = stat.substring(close + 2).strip().split(" ");
+        // rest[0] is field 3 (state); field 39 (processor) is rest[36]
+        if (rest.length < 37 || rest[0].length() != 1) {
+            throw new IllegalArgumentException("a stat line without a processor field: " + stat.strip());
+        }
+        return new TaskCounters(runDelay, vol, nonvol, migrations, rest[0].charAt(0), Integer.parseInt(rest[36]));
+    }
+
+    private static long field(String text, String name) {
+        int at = 0;
+        while ((at = text.indexOf(name, at)) >= 0) {
+            boolean lineStart = at == 0 || text.charAt(at - 1) == '\n';
+            int colon = text.indexOf(':', at);
+            if (lineStart && colon > 0 && text.substring(at + name.length(), colon).isBlank()) {
+                int end = text.indexOf('\n', colon);
+                return Long.parseLong(text.substring(colon + 1, end < 0 ? text.length() : end).strip());
+            }
+            at += name.length();
+        }
+        throw new IllegalArgumentException("no " + name + " line");
+    }
+
+    /**
+     * The task's state in the kernel's own bits (the __state that sched_switch's prev_state
+     * carries), from the letter of fs/proc/array.c's task_state_array: 0 when runnable.
+     */
+    public int stateBits() {
+        return switch (state) {
+            case 'S' -> S;
+            case 'D' -> D;
+            case 'I' -> D | NOLOAD;
+            case 'T' -> T;
+            case 't' -> TRACED;
+            case 'P' -> PARKED;
+            case 'X', 'Z' -> DEAD;
+            default -> 0;
+        };
+    }
+}
