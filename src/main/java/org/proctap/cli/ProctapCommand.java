@@ -59,6 +59,10 @@ final class ProctapCommand {
     @Option(names = "--seed-format", description = "Print only the original script's five columns.")
     boolean seedFormat;
 
+    @Option(names = "--per-process", description = "One row per CPU and process, its threads summed (as pidstat "
+            + "without -t): PID is the process, THREADS how many of its threads ran there.")
+    boolean perProcess;
+
     @Option(names = "--columns", paramLabel = "LIST",
             description = "Text columns after comm, comma-separated, or 'all' (default: ${DEFAULT-VALUE}). "
                     + "Names: see README.", defaultValue = "on-cpu,wait,sleep,io,preempt,vol,migr")
@@ -104,6 +108,10 @@ final class ProctapCommand {
                 throw usage("not a process id: " + pid);
             }
         }
+        if (perProcess && seedFormat) {
+            throw usage("--per-process cannot be combined with --seed-format "
+                    + "(the original's table has one row per task)");
+        }
         Backend b = switch (backend) {
             case "auto" -> Backend.AUTO;
             case "bpf" -> Backend.BPF;
@@ -122,7 +130,7 @@ final class ProctapCommand {
         } else {
             target = TargetSpec.command(command);
         }
-        return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns));
+        return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns), perProcess);
     }
 
     /** --columns: metric names as the text header shows them, as ps -o takes them. */

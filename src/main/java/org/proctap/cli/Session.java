@@ -79,7 +79,8 @@ final class Session {
             }
             EventSource src = openSource(pinned);
             source = src;
-            src.start(IntervalListener.aggregating(options.cumulative(), new Listener(pinned)), options.intervalNs());
+            src.start(IntervalListener.aggregating(options.cumulative(), options.perProcess(), new Listener(pinned)),
+                    options.intervalNs());
             running = src;
             if (stopRequested) {
                 src.stop(); // and a command that has not run yet never will: finally kills it

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.proctap.metric.Metric;
+import org.proctap.report.CpuProcessCounters;
 import org.proctap.report.CpuTaskCounters;
 import org.proctap.report.ExecReport;
 import org.proctap.report.ExitReport;
@@ -117,33 +118,26 @@ public final class JsonOutput implements Output {
 
     @Override
     public void interval(IntervalReport interval) {
-        for (CpuTaskCounters row : interval.rows()) {
-            ObjectNode n = node("stats", interval.endNs());
-            n.put("interval", interval.index());
-            n.put("start_ns", interval.startNs());
-            n.put("cpu", row.cpu());
-            n.put("pid", row.tid());
-            n.put("tgid", row.tgid());
-            n.put("comm", row.comm());
-            for (Metric m : Metric.values()) {
-                if (!interval.measured().contains(m)) {
-                    n.putNull(m.json);
-                } else {
-                    n.put(m.json, row.get(m));
-                }
-                if (m == Metric.RUNS) {
-                    // the seed's hrtimer column, in its unit
-                    n.put("hrtimer_us", interval.measured().contains(Metric.TIMER_NS)
-                            ? row.get(Metric.TIMER_NS) / 1000 : null);
-                }
+        int rows = 0;
+        if (interval.perProcess()) {
+            for (CpuProcessCounters row : interval.processRows()) {
+                // pid is the process, as in a per-task row it is the task; there is no tid field
+                ObjectNode n = stats(interval, row.cpu(), row.tgid(), row.tgid(), row.comm());
+                n.put("threads", row.threads());
+                emitRow(n, interval, row.values());
+                rows++;
             }
-            n.put("final", interval.fin());
-            emit(n);
+        } else {
+            for (CpuTaskCounters row : interval.rows()) {
+                emitRow(stats(interval, row.cpu(), row.tid(), row.tgid(), row.comm()), interval, row.values());
+                rows++;
+            }
         }
         ObjectNode n = node("interval", interval.endNs());
         n.put("interval", interval.index());
         n.put("start_ns", interval.startNs());
-        n.put("rows", interval.rows().size());
+        n.put("rows", rows);
+        n.put("per_process", interval.perProcess());
         ObjectNode lost = n.putObject("lost");
         ObjectNode repairs = n.putObject("repairs");
         ObjectNode repairedNs = n.putObject("repaired_ns");
@@ -184,6 +178,35 @@ public final class JsonOutput implements Output {
             emit(line);
         }
         out.flush();
+    }
+
+    private ObjectNode stats(IntervalReport interval, int cpu, int pid, int tgid, String comm) {
+        ObjectNode n = node("stats", interval.endNs());
+        n.put("interval", interval.index());
+        n.put("start_ns", interval.startNs());
+        n.put("cpu", cpu);
+        n.put("pid", pid);
+        n.put("tgid", tgid);
+        n.put("comm", comm);
+        return n;
+    }
+
+    /** Every metric of a row ({@code null} when not measured), then {@code final}; emits it. */
+    private void emitRow(ObjectNode n, IntervalReport interval, long[] values) {
+        for (Metric m : Metric.values()) {
+            if (!interval.measured().contains(m)) {
+                n.putNull(m.json);
+            } else {
+                n.put(m.json, values[m.slot]);
+            }
+            if (m == Metric.RUNS) {
+                // the seed's hrtimer column, in its unit
+                n.put("hrtimer_us", interval.measured().contains(Metric.TIMER_NS)
+                        ? values[Metric.TIMER_NS.slot] / 1000 : null);
+            }
+        }
+        n.put("final", interval.fin());
+        emit(n);
     }
 
     @Override

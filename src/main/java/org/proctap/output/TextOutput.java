@@ -7,7 +7,6 @@ import java.util.Set;
 import org.proctap.metric.Metric;
 import org.proctap.metric.Unit;
 
-import org.proctap.report.CpuTaskCounters;
 import org.proctap.report.ExecReport;
 import org.proctap.report.ExitReport;
 import org.proctap.report.ExitStatus;
@@ -87,12 +86,12 @@ public final class TextOutput implements Output {
             for (Metric m : columns) {
                 sb.append(' ').append(pad(header(m), width(m)));
             }
-            sb.append(' ').append(pad("TGID", 7));
+            sb.append(' ').append(pad(interval.perProcess() ? "THREADS" : "TGID", 7));
         }
         sb.append('\n');
         Set<Metric> measured = interval.measured();
-        for (CpuTaskCounters row : interval.rows()) {
-            sb.append(row.cpu()).append('\t').append(row.tid()).append('\t')
+        for (Line row : lines(interval)) {
+            sb.append(row.cpu()).append('\t').append(row.pid()).append('\t')
                     .append(measured.contains(Metric.RUNS) ? String.format("%3d", row.get(Metric.RUNS)) : "  -")
                     .append('\t')
                     .append(measured.contains(Metric.TIMER_NS)
@@ -106,7 +105,7 @@ public final class TextOutput implements Output {
             for (Metric m : columns) {
                 sb.append(' ').append(measured.contains(m) ? cell(m, row.get(m)) : pad("-", width(m)));
             }
-            sb.append(' ').append(pad(Integer.toString(row.tgid()), 7)).append('\n');
+            sb.append(' ').append(pad(Integer.toString(row.last()), 7)).append('\n');
         }
         if (interval.lostTotal() > 0) {
             sb.append("Lost events:");
@@ -124,6 +123,24 @@ public final class TextOutput implements Output {
         }
         out.print(sb);
         out.flush();
+    }
+
+    /**
+     * A table row as printed: per task, PID is the task and the last column its process (TGID);
+     * per process, PID is the process and the last column how many of its threads were summed.
+     */
+    private record Line(int cpu, int pid, String comm, long[] values, int last) {
+        long get(Metric m) {
+            return values[m.slot];
+        }
+    }
+
+    private static List<Line> lines(IntervalReport interval) {
+        if (interval.perProcess()) {
+            return interval.processRows().stream()
+                    .map(r -> new Line(r.cpu(), r.tgid(), r.comm(), r.values(), r.threads())).toList();
+        }
+        return interval.rows().stream().map(r -> new Line(r.cpu(), r.tid(), r.comm(), r.values(), r.tgid())).toList();
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.proctap.report;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.proctap.metric.Metric;
@@ -10,17 +11,39 @@ import org.proctap.metric.Metric;
  * {@code cumulative}), events lost, sequence repairs and the on-CPU time of repaired slices per
  * CPU in the same span. {@code measured}: the metrics the source counts; outputs show the others
  * as not measured, never as 0. {@code processes}: in the final table, each watched process's
- * totals over the whole watch (empty otherwise).
+ * totals over the whole watch (empty otherwise). {@code processNames}: each process seen so far,
+ * by tgid, named as {@code processes} names it (its main thread's comm once a row of it was
+ * seen). {@code processRows}: the same rows summed per CPU and process when the table is shown
+ * that way ({@code --per-process}), else null.
  */
 public record IntervalReport(int index, long startNs, long endNs, List<CpuTaskCounters> rows, long[] lostPerCpu,
                              long[] repairsPerCpu, long[] repairedNsPerCpu, boolean fin, boolean cumulative,
-                             Set<Metric> measured, List<ProcessSummary> processes) {
+                             Set<Metric> measured, List<ProcessSummary> processes, Map<Integer, String> processNames,
+                             List<CpuProcessCounters> processRows) {
+
+    public IntervalReport(int index, long startNs, long endNs, List<CpuTaskCounters> rows, long[] lostPerCpu,
+                          long[] repairsPerCpu, long[] repairedNsPerCpu, boolean fin, boolean cumulative,
+                          Set<Metric> measured, List<ProcessSummary> processes) {
+        this(index, startNs, endNs, rows, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin, cumulative, measured,
+                processes, Map.of(), null);
+    }
 
     public IntervalReport(int index, long startNs, long endNs, List<CpuTaskCounters> rows, long[] lostPerCpu,
                           long[] repairsPerCpu, long[] repairedNsPerCpu, boolean fin, boolean cumulative,
                           Set<Metric> measured) {
         this(index, startNs, endNs, rows, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin, cumulative, measured,
                 List.of());
+    }
+
+    /** Whether the table is shown per CPU and process ({@link #processRows}) rather than per task. */
+    public boolean perProcess() {
+        return processRows != null;
+    }
+
+    /** This table shown per CPU and process, with these rows. */
+    public IntervalReport withProcessRows(List<CpuProcessCounters> byProcess) {
+        return new IntervalReport(index, startNs, endNs, rows, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin,
+                cumulative, measured, processes, processNames, List.copyOf(byProcess));
     }
 
     public long lostTotal() {

@@ -4,6 +4,7 @@ import org.proctap.report.CounterSnapshot;
 import org.proctap.report.IntervalReport;
 import org.proctap.report.Report;
 import org.proctap.stats.IntervalAggregator;
+import org.proctap.stats.PerProcess;
 
 /**
  * What a trace reports once its snapshots of running totals are made tables: a
@@ -27,6 +28,15 @@ public interface IntervalListener {
      * start makes each snapshot an interval for {@code listener}.
      */
     static SourceListener aggregating(boolean cumulative, IntervalListener listener) {
+        return aggregating(cumulative, false, listener);
+    }
+
+    /**
+     * As {@link #aggregating(boolean, IntervalListener)}; with {@code perProcess} every interval
+     * also carries its rows summed per CPU and process ({@link PerProcess}), which the outputs
+     * then show instead of the per-task rows.
+     */
+    static SourceListener aggregating(boolean cumulative, boolean perProcess, IntervalListener listener) {
         return new SourceListener() {
             private IntervalAggregator aggregator;
 
@@ -43,7 +53,8 @@ public interface IntervalListener {
 
             @Override
             public void onSnapshot(CounterSnapshot snapshot) {
-                listener.onInterval(aggregator.next(snapshot));
+                IntervalReport interval = aggregator.next(snapshot);
+                listener.onInterval(perProcess ? PerProcess.of(interval) : interval);
             }
 
             @Override

@@ -94,7 +94,7 @@ public final class IntervalAggregator {
             processes.sort(Comparator.comparingInt(ProcessSummary::tgid));
         }
         return new IntervalReport(++index, from, snap.ts(), List.copyOf(rows), lost, repairs, repairedNs, snap.fin(),
-                cumulative, snap.measured(), List.copyOf(processes));
+                cumulative, snap.measured(), List.copyOf(processes), Map.copyOf(names), null);
     }
 
     private static long[] minus(long[] now, long[] before) {

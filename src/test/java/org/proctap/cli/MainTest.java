@@ -32,6 +32,7 @@ class MainTest {
         "--exact -p 3| apply to NAME",
         "-p 0| not a process id",
         "--| no COMMAND after --",
+        "--per-process --seed-format a| --per-process cannot be combined with --seed-format",
     })
     void usageErrorsExitTwoWithTheMessageAndUsage(String args, String message) {
         String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
@@ -44,7 +45,8 @@ class MainTest {
     @Test
     void helpAndVersionExitZero() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("-- COMMAND").contains("--seed-format");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("-- COMMAND").contains("--seed-format")
+                .contains("--per-process");
         assertThat(run("-V")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("proctap ");
     }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
+import org.proctap.report.CpuProcessCounters;
 import org.proctap.report.CpuTaskCounters;
 import org.proctap.report.ExitReport;
 import org.proctap.report.ExitStatus;
@@ -87,6 +88,47 @@ class JsonOutputTest {
         assertThat(interval.at("/repaired_ns/1").asLong()).isZero();
         assertThat(interval.get("rows").asInt()).isEqualTo(1);
         assertThat(interval.get("start_ns").asLong()).isEqualTo(5);
+    }
+
+    @Test
+    void perProcessARowIsTheProcessWithItsThreadCountAndAnUnmeasuredFigureIsNull() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        JsonOutput out = new JsonOutput(new Sink(bytes), new WallClock(1_000_000_000L));
+        long[] v = TestValues.with(TestValues.of(9, 4500, 2, 3000), Metric.WAIT_NS, 77);
+        IntervalReport r = new IntervalReport(1, 5, 20, List.of(new CpuTaskCounters(1, 3, 7, 1, "a", v),
+                new CpuTaskCounters(1, 4, 8, 1, "b", v)), new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0},
+                false, false, java.util.Set.of(Metric.RUNS, Metric.ONCPU_NS, Metric.WAIT_NS))
+                .withProcessRows(List.of(new CpuProcessCounters(1, 1, "a", 2, TestValues.with(v, Metric.WAIT_NS, 154))));
+        out.interval(r);
+        List<JsonNode> lines = bytes.toString(StandardCharsets.UTF_8).lines().map(this::parse).toList();
+        assertThat(lines).extracting(n -> n.get("type").asText()).containsExactly("stats", "interval");
+        JsonNode row = lines.get(0);
+        assertThat(row.get("pid").asInt()).as("pid is the process").isEqualTo(1);
+        assertThat(row.get("tgid").asInt()).isEqualTo(1);
+        assertThat(row.get("threads").asInt()).isEqualTo(2);
+        assertThat(row.has("tid")).as("no task id in a process row").isFalse();
+        assertThat(row.get("comm").asText()).isEqualTo("a");
+        assertThat(row.get("wait_ns").asLong()).isEqualTo(154);
+        assertThat(row.get("run").asLong()).isEqualTo(9);
+        for (Metric m : Metric.values()) {
+            assertThat(row.has(m.json)).as("field %s", m.json).isTrue();
+        }
+        assertThat(row.get("vol").isNull()).as("not measured: null, not 0").isTrue();
+        assertThat(row.get("hrtimer_us").isNull()).isTrue();
+        JsonNode interval = lines.get(1);
+        assertThat(interval.get("rows").asInt()).as("the rows printed").isEqualTo(1);
+        assertThat(interval.get("per_process").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aPerTaskRowHasNoThreadCount() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        JsonOutput out = new JsonOutput(new Sink(bytes), new WallClock(1_000_000_000L));
+        out.interval(new IntervalReport(1, 5, 20, List.of(new CpuTaskCounters(1, 3, 7, 1, "a", TestValues.of(1, 2, 3, 4))),
+                new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0}, false, false, ALL));
+        List<JsonNode> lines = bytes.toString(StandardCharsets.UTF_8).lines().map(this::parse).toList();
+        assertThat(lines.get(0).has("threads")).isFalse();
+        assertThat(lines.get(1).get("per_process").asBoolean()).isFalse();
     }
 
     private JsonNode parse(String line) {

@@ -100,6 +100,25 @@ class TextOutputTest {
     }
 
     @Test
+    void perProcessThePidColumnIsTheProcessAndTheLastHowManyThreadsWereSummed() throws IOException {
+        IntervalReport byProcess = TABLE.withProcessRows(List.of(
+                new org.proctap.report.CpuProcessCounters(0, 289122, "stress", 12, figures()),
+                new org.proctap.report.CpuProcessCounters(1, 289122, "stress", 1, TestValues.of(0, 0, 0, 0))));
+        assertThat(render(false, o -> o.interval(byProcess))).isEqualTo(golden("table-per-process.txt"));
+    }
+
+    @Test
+    void perProcessAFigureTheSourceDoesNotMeasureIsStillADash() {
+        IntervalReport partial = new IntervalReport(1, 0, 5_000_000_000L, TABLE.rows(), new long[] {0, 0},
+                new long[] {0, 0}, new long[] {0, 0}, false, false,
+                java.util.Set.of(Metric.RUNS, Metric.TIMER_NS, Metric.ONCPU_NS))
+                .withProcessRows(List.of(new org.proctap.report.CpuProcessCounters(0, 7, "w", 3, figures())));
+        String text = render(false, List.of(Metric.ONCPU_NS, Metric.WAIT_NS, Metric.VOL), o -> o.interval(partial));
+        assertThat(text).contains("comm           \t  on-cpu ms    wait ms    vol THREADS\n")
+                .contains("0\t7\t 86\t   9700 us\tw              \t   4210.523          -      -       3\n");
+    }
+
+    @Test
     void seedFormatHasExactlyTheSeedsFiveColumns() throws IOException {
         String text = render(true, o -> o.interval(TABLE));
         assertThat(text).isEqualTo(golden("table-seed.txt"));
