@@ -102,6 +102,8 @@ static struct pt_regs *(*bpf_task_pt_regs)(struct task_struct *task) = (void *)1
 
 /* ---- configuration, written by user space before load (frozen .rodata) ---- */
 const volatile struct pt_config config = {};
+/* a new task's counters: larger than the 512-byte stack, so read-only data instead */
+const volatile struct pt_counts zero_counts = {};
 
 /* ---- maps ---- */
 struct {
@@ -233,9 +235,8 @@ static __always_inline struct pt_counts *counts_of(__u32 pid)
 	struct pt_counts *c = bpf_map_lookup_elem(&counts, &pid);
 	if (c)
 		return c;
-	struct pt_counts zero = {};
 	/* NOEXIST: another CPU may have created it meanwhile; never overwrite */
-	bpf_map_update_elem(&counts, &pid, &zero, BPF_NOEXIST);
+	bpf_map_update_elem(&counts, &pid, (const void *)&zero_counts, BPF_NOEXIST);
 	c = bpf_map_lookup_elem(&counts, &pid);
 	if (!c)
 		stat_inc(PT_STAT_COUNTS_FULL);

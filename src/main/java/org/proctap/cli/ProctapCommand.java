@@ -132,21 +132,26 @@ final class ProctapCommand {
             String w = word.strip();
             if (w.equals("all")) {
                 for (Metric m : Metric.values()) {
-                    if (!TextOutput.SEED.contains(m) && !shown.contains(m)) {
+                    if (!TextOutput.SEED.contains(m) && !m.isHistogram() && !shown.contains(m)) {
                         shown.add(m);
                     }
                 }
                 continue;
             }
-            Metric m = Arrays.stream(Metric.values()).filter(x -> x.column.equals(w) && !TextOutput.SEED.contains(x))
+            Metric m = Arrays.stream(Metric.values()).filter(x -> x.column.equals(w) && isColumn(x))
                     .findFirst().orElseThrow(() -> usage("--columns: no column '" + w + "' (choose from "
-                            + String.join(",", Arrays.stream(Metric.values()).filter(x -> !TextOutput.SEED.contains(x))
+                            + String.join(",", Arrays.stream(Metric.values()).filter(ProctapCommand::isColumn)
                             .map(x -> x.column).toList()) + ", or all)"));
             if (!shown.contains(m)) {
                 shown.add(m);
             }
         }
         return List.copyOf(shown);
+    }
+
+    /** A figure --columns can show: not the seed's own (always shown), not a histogram (--hist). */
+    private static boolean isColumn(Metric m) {
+        return !TextOutput.SEED.contains(m) && !m.isHistogram();
     }
 
     private CommandLine.ParameterException usage(String message) {

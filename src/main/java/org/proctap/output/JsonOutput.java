@@ -126,6 +126,9 @@ public final class JsonOutput implements Output {
             n.put("tgid", row.tgid());
             n.put("comm", row.comm());
             for (Metric m : Metric.values()) {
+                if (m.isHistogram()) {
+                    continue; // a "hist" line of its own, when asked for
+                }
                 if (!interval.measured().contains(m)) {
                     n.putNull(m.json);
                 } else {
@@ -166,6 +169,9 @@ public final class JsonOutput implements Output {
             line.put("tgid", p.tgid());
             line.put("comm", p.comm());
             for (Metric m : Metric.values()) {
+                if (m.isHistogram()) {
+                    continue;
+                }
                 if (interval.measured().contains(m)) {
                     line.put(m.json, p.get(m));
                 } else {

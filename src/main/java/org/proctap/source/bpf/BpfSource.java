@@ -47,8 +47,9 @@ import org.proctap.source.SourceListener;
  * last switch-out has long been counted and reported.
  */
 public final class BpfSource implements EventSource {
-    /** What the program counts: everything. */
-    static final Set<Metric> MEASURED = Set.copyOf(EnumSet.allOf(Metric.class));
+    /** What the program counts: every counter; the histograms only when asked for (--hist). */
+    static final Set<Metric> MEASURED = Set.copyOf(EnumSet.complementOf(EnumSet.of(Metric.WAIT_HIST,
+            Metric.SLICE_HIST)));
     static final String OBJECT = "org/proctap/bpf/proctap.bpf.o";
     /**
      * Loads this file instead of the object in the jar: for developing the program, and for the
