@@ -64,6 +64,11 @@ final class ProctapCommand {
                     + "Names: see README.", defaultValue = "on-cpu,wait,sleep,io,preempt,vol,migr")
     String columns;
 
+    @Option(names = "--hist", split = ",", paramLabel = "wait|slice",
+            description = "After each table, a log2 histogram per process (as runqlat prints them) of the run-queue "
+                    + "waits or the on-CPU slices; repeat or comma-separate for both.")
+    List<String> hist = new ArrayList<>();
+
     @Option(names = "--json", description = "JSON Lines on stdout instead of text (fields: see README).")
     boolean json;
 
@@ -122,7 +127,7 @@ final class ProctapCommand {
         } else {
             target = TargetSpec.command(command);
         }
-        return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns));
+        return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns), histograms(hist));
     }
 
     /** --columns: metric names as the text header shows them, as ps -o takes them. */
@@ -142,6 +147,22 @@ final class ProctapCommand {
                     .findFirst().orElseThrow(() -> usage("--columns: no column '" + w + "' (choose from "
                             + String.join(",", Arrays.stream(Metric.values()).filter(ProctapCommand::isColumn)
                             .map(x -> x.column).toList()) + ", or all)"));
+            if (!shown.contains(m)) {
+                shown.add(m);
+            }
+        }
+        return List.copyOf(shown);
+    }
+
+    /** --hist: histogram names (wait, slice), in the order given, each once. */
+    private List<Metric> histograms(List<String> names) {
+        List<Metric> shown = new ArrayList<>();
+        for (String word : names) {
+            String w = word.strip();
+            Metric m = Arrays.stream(Metric.values()).filter(x -> x.isHistogram() && x.column.equals(w)).findFirst()
+                    .orElseThrow(() -> usage("--hist: no histogram '" + w + "' (choose from "
+                            + String.join(",", Arrays.stream(Metric.values()).filter(Metric::isHistogram)
+                            .map(x -> x.column).toList()) + ")"));
             if (!shown.contains(m)) {
                 shown.add(m);
             }

@@ -32,6 +32,8 @@ class MainTest {
         "--exact -p 3| apply to NAME",
         "-p 0| not a process id",
         "--| no COMMAND after --",
+        "--hist wait,runs a| --hist: no histogram 'runs'",
+        "--columns slice a| --columns: no column 'slice'",
     })
     void usageErrorsExitTwoWithTheMessageAndUsage(String args, String message) {
         String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
