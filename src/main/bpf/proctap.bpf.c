@@ -32,6 +32,7 @@
  */
 #include "bpf_shim.h"
 #include "proctap.h"
+#include "pt_hist.h"
 
 BPF_LICENSE("GPL");
 
@@ -52,6 +53,7 @@ struct sched_entity {
 } __attribute__((preserve_access_index));
 
 struct sched_info {
+	unsigned long pcount; /* arrivals on a CPU (sched_info_arrive(), kernel/sched/stats.h) */
 	unsigned long long run_delay;
 } __attribute__((preserve_access_index));
 
@@ -102,6 +104,8 @@ static struct pt_regs *(*bpf_task_pt_regs)(struct task_struct *task) = (void *)1
 
 /* ---- configuration, written by user space before load (frozen .rodata) ---- */
 const volatile struct pt_config config = {};
+/* a new task's counters: larger than the 512-byte stack, so read-only data instead */
+const volatile struct pt_counts zero_counts = {};
 
 /* ---- maps ---- */
 struct {
@@ -218,9 +222,8 @@ static __always_inline struct pt_counts *counts_of(__u32 pid)
 	struct pt_counts *c = bpf_map_lookup_elem(&counts, &pid);
 	if (c)
 		return c;
-	struct pt_counts zero = {};
 	/* NOEXIST: another CPU may have created it meanwhile; never overwrite */
-	bpf_map_update_elem(&counts, &pid, &zero, BPF_NOEXIST);
+	bpf_map_update_elem(&counts, &pid, (const void *)&zero_counts, BPF_NOEXIST);
 	c = bpf_map_lookup_elem(&counts, &pid);
 	if (!c)
 		stat_inc(PT_STAT_COUNTS_FULL);
@@ -323,6 +326,40 @@ static __always_inline __u64 slice_runtime_until(struct cpu_private *s, __u64 un
 	return until > start ? until - start : 0;
 }
 
+/* ---- histograms (--hist): without pt_config.hist bits the verifier drops all of this ---- */
+
+/* n events of ns nanoseconds each into the histogram whose first slot is first */
+static __always_inline void hist_add(struct pt_counts *c, __u32 first, __u64 ns, __u64 n)
+{
+	__u32 slot = pt_hist_slot(ns);
+	if (slot < PT_HIST_SLOTS) /* always; says the bound to the verifier */
+		c->v[first + slot] += n;
+}
+
+/*
+ * --hist slice: the slice whose switch-in is counted now (run_pending), ran ns long, so that the
+ * histogram counts one slice per run. A slice is bucketed when it ends, or when an exec or rename
+ * splits it (split_current(); the rest is then no new run).
+ */
+static __always_inline void hist_slice(struct cpu_private *s, struct pt_counts *c, __u64 ran)
+{
+	if ((config.hist & PT_HIST_SLICE) && s->pub.run_pending)
+		hist_add(c, PT_M_SLICE_HIST, ran, 1);
+}
+
+/*
+ * --hist wait: the run-queue waits that ended since the task's last switch-out seen, wait ns in
+ * all over arrivals switch-ins (sched_info.pcount counts them, sched_info.run_delay sums them).
+ * One arrival, the usual case, is one wait in its own slot. Several (a switch-out the kernel
+ * never reported, see docs/kernel-notes.md) cannot be told apart: each is counted at their
+ * average, so the count stays the kernel's. No arrival (no sched_info in this kernel): nothing.
+ */
+static __always_inline void hist_wait(struct pt_counts *c, __u64 wait, __u64 arrivals)
+{
+	if ((config.hist & PT_HIST_WAIT) && arrivals)
+		hist_add(c, PT_M_WAIT_HIST, wait / arrivals, arrivals);
+}
+
 /* Adds ran to cur's on-CPU time and counts its switch-in, if it is watched. */
 static __always_inline void charge(struct cpu_private *s, __u64 ran)
 {
@@ -334,6 +371,7 @@ static __always_inline void charge(struct cpu_private *s, __u64 ran)
 	if (!c)
 		return;
 	c->v[PT_M_ONCPU_NS] += ran;
+	hist_slice(s, c, ran);
 	c->v[PT_M_RUNS] += s->pub.run_pending;
 	s->pub.run_pending = 0;
 }
@@ -463,11 +501,13 @@ static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 r
 	__u64 nvcsw = prev->nvcsw;
 	__u64 nivcsw = prev->nivcsw;
 	__u64 migrations = prev->se.nr_migrations;
+	__u64 pcount = (config.hist & PT_HIST_WAIT) ? prev->sched_info.pcount : 0;
 	struct pt_task_out *o = bpf_task_storage_get(&task_outs, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	__u32 cpu = bpf_get_smp_processor_id();
 	if (o && o->ts) {
 		__u64 wait = run_delay - o->run_delay;
 		c->v[PT_M_WAIT_NS] += wait;
+		hist_wait(c, wait, pcount - o->pcount);
 		c->v[PT_M_PREEMPT] += nivcsw - o->nivcsw;
 		c->v[PT_M_VOL] += nvcsw - o->nvcsw;
 		c->v[PT_M_MIGR] += migrations - o->migrations;
@@ -496,6 +536,7 @@ static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 r
 		 * only (not at all for a task running at start) */
 		if (s->in_valid) {
 			c->v[PT_M_WAIT_NS] += run_delay - s->run_delay_in;
+			hist_wait(c, run_delay - s->run_delay_in, 1); /* the one arrival since that switch-in */
 			c->v[PT_M_MIGR] += migrations - s->migrations_in;
 		}
 		if (preempt || !state)
@@ -514,6 +555,8 @@ static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 r
 		o->migrations = migrations;
 		o->state = out_state;
 		o->cpu = cpu;
+		if (config.hist & PT_HIST_WAIT)
+			o->pcount = pcount;
 	}
 }
 

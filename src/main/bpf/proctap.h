@@ -47,6 +47,13 @@ typedef uint64_t __u64;
 #define PT_STAT_REPAIRED_NS 3   /* on-CPU ns charged to slices a missed switch began or ended */
 #define PT_STAT_MAX 4
 
+/* histograms (--hist): PT_HIST_SLOTS log2 slots of microseconds, see pt_hist.h */
+#define PT_HIST_SLOTS 27
+/* pt_config.hist: which histograms the program fills; none costs nothing (the verifier
+ * drops the branches of a frozen rodata value) */
+#define PT_HIST_WAIT 1u
+#define PT_HIST_SLICE 2u
+
 /* procs: tgid -> */
 struct pt_proc {
 	__u32 flags;
@@ -68,7 +75,9 @@ struct pt_proc {
 	X(IO_NS, 1)       /* off the CPU blocked uninterruptibly (D), less the wait */              \
 	X(PREEMPT, 1)     /* switch-outs while runnable (nivcsw) */                                 \
 	X(VOL, 1)         /* switch-outs to sleep (nvcsw) */                                        \
-	X(MIGR, 1)        /* moves to another CPU before each switch-in here (se.nr_migrations) */
+	X(MIGR, 1)        /* moves to another CPU before each switch-in here (se.nr_migrations) */ \
+	X(WAIT_HIST, PT_HIST_SLOTS)  /* --hist wait: waits ended by a switch-in here, log2 us */      \
+	X(SLICE_HIST, PT_HIST_SLOTS) /* --hist slice: slices on this CPU, log2 us */
 
 #define PT_METRIC_SLOT(name, slots) PT_M_##name, PT_M_##name##_END = PT_M_##name + (slots) - 1,
 enum pt_metric { PT_METRICS(PT_METRIC_SLOT) PT_SLOTS };
@@ -102,6 +111,7 @@ struct pt_task_out {
 	__u64 migrations; /* se.nr_migrations */
 	__u32 state;      /* prev_state at that switch-out (0: runnable) */
 	__u32 cpu;        /* the CPU it left then, whose counters get its time off */
+	__u64 pcount;     /* sched_info.pcount then (read for --hist wait only) */
 };
 
 /* configuration, set by user space before load (.rodata "config") */
@@ -111,6 +121,7 @@ struct pt_config {
 	__u32 follow;          /* children of watched processes are watched whatever their name */
 	__u32 read_syscall_nr; /* bpf_task_pt_regs is usable: name the system call of execs, forks */
 	char needle[PT_COMM_LEN];
+	__u32 hist;            /* PT_HIST_* */
 };
 
 /* cpu_state (per-CPU array, one slot): who runs here since when */

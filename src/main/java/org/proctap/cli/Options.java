@@ -8,7 +8,7 @@ import org.proctap.source.Backend;
 
 /** The parsed command line. */
 record Options(TargetSpec target, double intervalSeconds, boolean cumulative, boolean seedFormat, boolean json,
-               Backend backend, List<Metric> columns, boolean perProcess) {
+               Backend backend, List<Metric> columns, boolean perProcess, List<Metric> histograms) {
 
     long intervalNs() {
         return Math.round(intervalSeconds * 1e9);

@@ -68,6 +68,11 @@ final class ProctapCommand {
                     + "Names: see README.", defaultValue = "on-cpu,wait,sleep,io,preempt,vol,migr")
     String columns;
 
+    @Option(names = "--hist", split = ",", paramLabel = "wait|slice",
+            description = "After each table, a log2 histogram per process (as runqlat prints them) of the run-queue "
+                    + "waits or the on-CPU slices; repeat or comma-separate for both.")
+    List<String> hist = new ArrayList<>();
+
     @Option(names = "--json", description = "JSON Lines on stdout instead of text (fields: see README).")
     boolean json;
 
@@ -130,7 +135,8 @@ final class ProctapCommand {
         } else {
             target = TargetSpec.command(command);
         }
-        return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns), perProcess);
+        return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns), perProcess,
+                histograms(hist));
     }
 
     /** --columns: metric names as the text header shows them, as ps -o takes them. */
@@ -140,21 +146,42 @@ final class ProctapCommand {
             String w = word.strip();
             if (w.equals("all")) {
                 for (Metric m : Metric.values()) {
-                    if (!TextOutput.SEED.contains(m) && !shown.contains(m)) {
+                    if (!TextOutput.SEED.contains(m) && !m.isHistogram() && !shown.contains(m)) {
                         shown.add(m);
                     }
                 }
                 continue;
             }
-            Metric m = Arrays.stream(Metric.values()).filter(x -> x.column.equals(w) && !TextOutput.SEED.contains(x))
+            Metric m = Arrays.stream(Metric.values()).filter(x -> x.column.equals(w) && isColumn(x))
                     .findFirst().orElseThrow(() -> usage("--columns: no column '" + w + "' (choose from "
-                            + String.join(",", Arrays.stream(Metric.values()).filter(x -> !TextOutput.SEED.contains(x))
+                            + String.join(",", Arrays.stream(Metric.values()).filter(ProctapCommand::isColumn)
                             .map(x -> x.column).toList()) + ", or all)"));
             if (!shown.contains(m)) {
                 shown.add(m);
             }
         }
         return List.copyOf(shown);
+    }
+
+    /** --hist: histogram names (wait, slice), in the order given, each once. */
+    private List<Metric> histograms(List<String> names) {
+        List<Metric> shown = new ArrayList<>();
+        for (String word : names) {
+            String w = word.strip();
+            Metric m = Arrays.stream(Metric.values()).filter(x -> x.isHistogram() && x.column.equals(w)).findFirst()
+                    .orElseThrow(() -> usage("--hist: no histogram '" + w + "' (choose from "
+                            + String.join(",", Arrays.stream(Metric.values()).filter(Metric::isHistogram)
+                            .map(x -> x.column).toList()) + ")"));
+            if (!shown.contains(m)) {
+                shown.add(m);
+            }
+        }
+        return List.copyOf(shown);
+    }
+
+    /** A figure --columns can show: not the seed's own (always shown), not a histogram (--hist). */
+    private static boolean isColumn(Metric m) {
+        return !TextOutput.SEED.contains(m) && !m.isHistogram();
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Set;
 
 import org.proctap.model.TargetSpec;
 import org.proctap.output.JsonOutput;
@@ -55,7 +56,8 @@ final class Session {
         this.err = err;
         this.watch = watch;
         Sink sink = new Sink(out);
-        this.output = options.json() ? new JsonOutput(sink, new WallClock()) : new TextOutput(sink, options.seedFormat(), options.columns());
+        this.output = options.json() ? new JsonOutput(sink, new WallClock(), options.histograms())
+                : new TextOutput(sink, options.seedFormat(), options.columns(), options.histograms());
     }
 
     int run() {
@@ -134,7 +136,7 @@ final class Session {
         if (!removed.isEmpty()) {
             err.println("proctap: removed tracefs instances left by a killed proctap: " + String.join(", ", removed));
         }
-        return Sources.open(options.backend(), options.target(), pinned,
+        return Sources.open(options.backend(), options.target(), pinned, Set.copyOf(options.histograms()),
                 reason -> err.println("proctap: bpf unavailable (" + reason + "); using tracefs"));
     }
 

@@ -5,7 +5,10 @@ package org.proctap.metric;
  * subtracts them, every output renders them from here. The order and slot counts are those of
  * {@code PT_METRICS} in src/main/bpf/proctap.h, where the BPF program's counters are laid out
  * (MetricSchemaTest checks the two agree). Values travel as {@code long[]} in this order,
- * {@link #SLOTS} long; a histogram takes {@link #slots} consecutive slots, each a running total.
+ * {@link #SLOTS} long; a histogram takes {@link #slots} consecutive slots, each a running total
+ * (a count of events in that slot, see {@link Log2Slots}), so that intervals subtract as counters do.
+ * Counters are the table's columns and the JSON rows' fields; histograms are printed apart, when
+ * asked for ({@code --hist}).
  */
 public enum Metric {
     RUNS(Unit.COUNT, 1, "run", "run", "switch-ins of the task on this CPU"),
@@ -21,7 +24,12 @@ public enum Metric {
             "time off the CPU blocked uninterruptibly (state D, mostly I/O), less the wait"),
     PREEMPT(Unit.COUNT, 1, "preempt", "preempt", "switch-outs while still runnable (involuntary)"),
     VOL(Unit.COUNT, 1, "vol", "vol", "switch-outs to sleep or block (voluntary)"),
-    MIGR(Unit.COUNT, 1, "migr", "migr", "moves between CPUs before each switch-in here");
+    MIGR(Unit.COUNT, 1, "migr", "migr", "moves between CPUs before each switch-in here"),
+    /** --hist wait: one count per switch-in, in the slot of the run-queue wait that ended there. */
+    WAIT_HIST(Unit.LOG2_US, Log2Slots.COUNT, "wait_hist", "wait",
+            "run-queue waits before each switch-in here, by length"),
+    /** --hist slice: one count per switch-in, in the slot of the slice on the CPU that began there. */
+    SLICE_HIST(Unit.LOG2_US, Log2Slots.COUNT, "slice_hist", "slice", "slices on the CPU, by length");
 
     /** Slots of every metric together: the length of a values array. */
     public static final int SLOTS;
@@ -41,7 +49,7 @@ public enum Metric {
     public final int slot;
     /** Its field in JSON rows. */
     public final String json;
-    /** Its name in {@code --columns} and the text table's header. */
+    /** Its name in {@code --columns} and the text table's header; a histogram's in {@code --hist}. */
     public final String column;
     public final String description;
 
@@ -57,6 +65,16 @@ public enum Metric {
     /** This metric's value in a values array (its first slot). */
     public long of(long[] values) {
         return values[slot];
+    }
+
+    /** A histogram: counts per {@link Log2Slots} slot, printed apart from the table's columns. */
+    public boolean isHistogram() {
+        return slots > 1;
+    }
+
+    /** This metric's slots in a values array, a copy. */
+    public long[] slotsOf(long[] values) {
+        return java.util.Arrays.copyOfRange(values, slot, slot + slots);
     }
 
     /** Hands out slots in declaration order (an enum's constructor cannot use its own statics). */

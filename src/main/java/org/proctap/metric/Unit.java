@@ -5,5 +5,7 @@ public enum Unit {
     /** Events. */
     COUNT,
     /** Nanoseconds. */
-    NS
+    NS,
+    /** A histogram: events counted per log2 slot of their length in microseconds ({@link Log2Slots}). */
+    LOG2_US
 }

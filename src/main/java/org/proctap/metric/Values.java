@@ -35,6 +35,15 @@ public final class Values {
         }
     }
 
+    /** The sum of every slot (a histogram's events). */
+    public static long sum(long[] v) {
+        long total = 0;
+        for (long x : v) {
+            total += x;
+        }
+        return total;
+    }
+
     /** Slot by slot the larger. */
     public static long[] max(long[] a, long[] b) {
         long[] m = new long[a.length];

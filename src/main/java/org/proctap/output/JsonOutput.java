@@ -4,8 +4,10 @@ import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.proctap.metric.Log2Slots;
 import org.proctap.metric.Metric;
 import org.proctap.report.CpuProcessCounters;
 import org.proctap.report.CpuTaskCounters;
@@ -13,6 +15,7 @@ import org.proctap.report.ExecReport;
 import org.proctap.report.ExitReport;
 import org.proctap.report.ForkReport;
 import org.proctap.report.IntervalReport;
+import org.proctap.report.ProcessHistogram;
 import org.proctap.report.ProcessSummary;
 import org.proctap.report.Report;
 
@@ -25,10 +28,17 @@ public final class JsonOutput implements Output {
     private final Sink out;
     private final WallClock clock;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final List<Metric> histograms;
 
     public JsonOutput(Sink out, WallClock clock) {
+        this(out, clock, List.of());
+    }
+
+    /** @param histograms one "hist" line per process and each of these, per table (--hist) */
+    public JsonOutput(Sink out, WallClock clock, List<Metric> histograms) {
         this.out = out;
         this.clock = clock;
+        this.histograms = List.copyOf(histograms);
     }
 
     private ObjectNode node(String type, long ts) {
@@ -133,6 +143,9 @@ public final class JsonOutput implements Output {
                 rows++;
             }
         }
+        for (ProcessHistogram h : ProcessHistogram.of(interval, histograms)) {
+            emit(histogram(interval, h));
+        }
         ObjectNode n = node("interval", interval.endNs());
         n.put("interval", interval.index());
         n.put("start_ns", interval.startNs());
@@ -160,6 +173,9 @@ public final class JsonOutput implements Output {
             line.put("tgid", p.tgid());
             line.put("comm", p.comm());
             for (Metric m : Metric.values()) {
+                if (m.isHistogram()) {
+                    continue;
+                }
                 if (interval.measured().contains(m)) {
                     line.put(m.json, p.get(m));
                 } else {
@@ -194,6 +210,9 @@ public final class JsonOutput implements Output {
     /** Every metric of a row ({@code null} when not measured), then {@code final}; emits it. */
     private void emitRow(ObjectNode n, IntervalReport interval, long[] values) {
         for (Metric m : Metric.values()) {
+            if (m.isHistogram()) {
+                continue; // a "hist" line of its own, when asked for
+            }
             if (!interval.measured().contains(m)) {
                 n.putNull(m.json);
             } else {
@@ -207,6 +226,48 @@ public final class JsonOutput implements Output {
         }
         n.put("final", interval.fin());
         emit(n);
+    }
+
+    /**
+     * A process's histogram in this table: its slots up to the last non-empty one, each with its
+     * bounds in {@code unit} ({@code high} null for the last slot, which has none); {@code count}
+     * and {@code slots} null when the source does not measure it.
+     */
+    private ObjectNode histogram(IntervalReport interval, ProcessHistogram h) {
+        ObjectNode n = node("hist", interval.endNs());
+        n.put("interval", interval.index());
+        n.put("start_ns", interval.startNs());
+        n.put("kind", h.metric().column);
+        n.put("pid", h.tgid());
+        n.put("tgid", h.tgid());
+        n.put("comm", h.comm());
+        n.put("unit", "us");
+        if (!h.measured()) {
+            n.putNull("count");
+            n.putNull("slots");
+        } else {
+            n.put("count", h.total());
+            ArrayNode slots = n.putArray("slots");
+            long[] c = h.counts();
+            int last = c.length - 1;
+            while (last >= 0 && c[last] == 0) {
+                last--;
+            }
+            for (int i = 0; i <= last; i++) {
+                ObjectNode s = slots.addObject();
+                s.put("low", Log2Slots.low(i));
+                long high = Log2Slots.high(i);
+                if (high < 0) {
+                    s.putNull("high");
+                } else {
+                    s.put("high", high);
+                }
+                s.put("count", c[i]);
+            }
+        }
+        n.put("final", interval.fin());
+        n.put("cumulative", interval.cumulative());
+        return n;
     }
 
     @Override

@@ -12,6 +12,7 @@ import org.proctap.report.ExitReport;
 import org.proctap.report.ExitStatus;
 import org.proctap.report.ForkReport;
 import org.proctap.report.IntervalReport;
+import org.proctap.report.ProcessHistogram;
 import org.proctap.report.ProcessSummary;
 import org.proctap.report.Report;
 
@@ -26,12 +27,19 @@ public final class TextOutput implements Output {
     private final Sink out;
     private final boolean seedFormat;
     private final List<Metric> columns;
+    private final List<Metric> histograms;
 
     /** @param columns the figures shown after comm, in this order (--columns) */
     public TextOutput(Sink out, boolean seedFormat, List<Metric> columns) {
+        this(out, seedFormat, columns, List.of());
+    }
+
+    /** @param histograms printed after each table, per process, in this order (--hist) */
+    public TextOutput(Sink out, boolean seedFormat, List<Metric> columns, List<Metric> histograms) {
         this.out = out;
         this.seedFormat = seedFormat;
         this.columns = List.copyOf(columns);
+        this.histograms = List.copyOf(histograms);
     }
 
     @Override
@@ -116,6 +124,9 @@ public final class TextOutput implements Output {
             sb.append(" (the kernel dropped them: counts above are too low)\n");
         }
         sb.append(RULE).append('\n');
+        for (ProcessHistogram h : ProcessHistogram.of(interval, histograms)) {
+            sb.append(histogram(h));
+        }
         if (!seedFormat) {
             for (ProcessSummary p : interval.processes()) {
                 sb.append(summaryLine(p, measured)).append('\n');
@@ -141,6 +152,22 @@ public final class TextOutput implements Output {
                     .map(r -> new Line(r.cpu(), r.tgid(), r.comm(), r.values(), r.threads())).toList();
         }
         return interval.rows().stream().map(r -> new Line(r.cpu(), r.tid(), r.comm(), r.values(), r.tgid())).toList();
+    }
+
+    /**
+     * One process's histogram, runqlat's way, under a line naming it: {@code Slice histogram, PID
+     * 4242 stress:}; "none" when nothing was counted, "-" when the source does not measure it.
+     */
+    static String histogram(ProcessHistogram h) {
+        String head = "\n" + Character.toUpperCase(h.metric().column.charAt(0)) + h.metric().column.substring(1)
+                + " histogram, PID " + h.tgid() + " " + h.comm() + ":";
+        if (!h.measured()) {
+            return head + " - (not measured)\n";
+        }
+        if (h.total() == 0) {
+            return head + " none\n";
+        }
+        return head + "\n" + Log2Text.render("usecs", h.counts());
     }
 
     /**

@@ -6,12 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One thread's own scheduling counters as /proc shows them: sched_info.run_delay (schedstat,
- * field 2), nvcsw and nivcsw (status), se.nr_migrations (sched), and its state letter and the
+ * One thread's own scheduling counters as /proc shows them: sched_info.run_delay and pcount
+ * (schedstat, fields 2 and 3), nvcsw and nivcsw (status), se.nr_migrations (sched), and its state letter and the
  * CPU it is on or last ran on (stat, fields 3 and 39). Read at rest they equal what the BPF
  * program reads from the task_struct at a switch-out.
  */
-public record TaskCounters(long runDelayNs, long voluntary, long nonvoluntary, long migrations, char state, int cpu) {
+public record TaskCounters(long runDelayNs, long pcount, long voluntary, long nonvoluntary, long migrations, char state,
+                           int cpu) {
     /** TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, __TASK_STOPPED, __TASK_TRACED, TASK_DEAD, TASK_PARKED. */
     private static final int S = 0x1;
     private static final int D = 0x2;
@@ -44,6 +45,7 @@ public record TaskCounters(long runDelayNs, long voluntary, long nonvoluntary, l
             throw new IllegalArgumentException("not a schedstat line: " + schedstat.strip());
         }
         long runDelay = Long.parseLong(f[1]);
+        long pcount = Long.parseLong(f[2]);
         long vol = field(status, "voluntary_ctxt_switches");
         long nonvol = field(status, "nonvoluntary_ctxt_switches");
         long migrations = field(sched, "se.nr_migrations");
@@ -57,7 +59,7 @@ public record TaskCounters(long runDelayNs, long voluntary, long nonvoluntary, l
         if (rest.length < 37 || rest[0].length() != 1) {
             throw new IllegalArgumentException("a stat line without a processor field: " + stat.strip());
         }
-        return new TaskCounters(runDelay, vol, nonvol, migrations, rest[0].charAt(0), Integer.parseInt(rest[36]));
+        return new TaskCounters(runDelay, pcount, vol, nonvol, migrations, rest[0].charAt(0), Integer.parseInt(rest[36]));
     }
 
     private static long field(String text, String name) {

@@ -52,7 +52,8 @@ public record CpuTaskCounters(int cpu, int tid, long incarnation, int tgid, Stri
         StringBuilder sb = new StringBuilder("CpuTaskCounters[cpu=" + cpu + ", tid=" + tid + ", tgid=" + tgid
                 + ", comm=" + comm);
         for (Metric m : Metric.values()) {
-            sb.append(", ").append(m.json).append('=').append(get(m));
+            sb.append(", ").append(m.json).append('=')
+                    .append(m.isHistogram() ? Arrays.toString(m.slotsOf(values)) : Long.toString(get(m)));
         }
         return sb.append(']').toString();
     }

@@ -1,8 +1,10 @@
 package org.proctap.source;
 
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
+import org.proctap.metric.Metric;
 import org.proctap.model.TargetSpec;
 import org.proctap.source.bpf.BpfSource;
 import org.proctap.source.tracefs.TracefsSource;
@@ -16,22 +18,24 @@ public final class SelectedSource implements EventSource {
     private final Backend requested;
     private final TargetSpec target;
     private final List<Integer> pinned;
+    private final Set<Metric> histograms;
     private final Consumer<String> onFallback;
     /** The source to close on every exit path; replaced at most once, by a fallback. */
     private volatile EventSource current;
     private volatile String fallbackReason;
 
-    SelectedSource(Backend requested, TargetSpec target, List<Integer> pinned, Consumer<String> onFallback,
-                   EventSource first) {
+    SelectedSource(Backend requested, TargetSpec target, List<Integer> pinned, Set<Metric> histograms,
+                   Consumer<String> onFallback, EventSource first) {
         this.requested = requested;
         this.target = target;
         this.pinned = List.copyOf(pinned);
+        this.histograms = Set.copyOf(histograms);
         this.onFallback = onFallback;
         this.current = first;
     }
 
-    static TracefsSource tracefs(TargetSpec target, List<Integer> pinned) {
-        return new TracefsSource(target, pinned, TracefsSource.Config.DEFAULT);
+    static TracefsSource tracefs(TargetSpec target, List<Integer> pinned, Set<Metric> histograms) {
+        return new TracefsSource(target, pinned, TracefsSource.Config.DEFAULT, histograms);
     }
 
     /** What the caller asked for. */
@@ -74,7 +78,7 @@ public final class SelectedSource implements EventSource {
             }
             fellBack(e.getMessage());
             s.close();
-            s = tracefs(target, pinned);
+            s = tracefs(target, pinned, histograms);
             current = s;
             s.start(listener, intervalNs);
         }

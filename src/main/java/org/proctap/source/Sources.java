@@ -1,8 +1,10 @@
 package org.proctap.source;
 
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
+import org.proctap.metric.Metric;
 import org.proctap.model.TargetSpec;
 import org.proctap.source.bpf.BpfSource;
 import org.proctap.source.bpf.BpfUnavailableException;
@@ -29,15 +31,25 @@ public final class Sources {
      */
     public static SelectedSource open(Backend backend, TargetSpec target, List<Integer> pinned,
                                       Consumer<String> onFallback) {
+        return open(backend, target, pinned, Set.of(), onFallback);
+    }
+
+    /**
+     * As {@link #open(Backend, TargetSpec, List, Consumer)}, filling {@code histograms} too
+     * (--hist: {@link Metric#WAIT_HIST}, {@link Metric#SLICE_HIST}) where the source measures them.
+     */
+    public static SelectedSource open(Backend backend, TargetSpec target, List<Integer> pinned,
+                                      Set<Metric> histograms, Consumer<String> onFallback) {
         if (backend == Backend.TRACEFS) {
-            return new SelectedSource(backend, target, pinned, onFallback, SelectedSource.tracefs(target, pinned));
+            return new SelectedSource(backend, target, pinned, histograms, onFallback,
+                    SelectedSource.tracefs(target, pinned, histograms));
         }
-        BpfSource bpf = new BpfSource(target, pinned);
+        BpfSource bpf = new BpfSource(target, pinned, histograms);
         String reason;
         Exception cause;
         try {
             bpf.load();
-            return new SelectedSource(backend, target, pinned, onFallback, bpf);
+            return new SelectedSource(backend, target, pinned, histograms, onFallback, bpf);
         } catch (BpfUnavailableException e) {
             reason = e.getMessage();
             cause = e;
@@ -49,8 +61,8 @@ public final class Sources {
         if (backend == Backend.BPF) {
             throw new BackendUnavailableException(reason, cause);
         }
-        SelectedSource selected = new SelectedSource(backend, target, pinned, onFallback,
-                SelectedSource.tracefs(target, pinned));
+        SelectedSource selected = new SelectedSource(backend, target, pinned, histograms, onFallback,
+                SelectedSource.tracefs(target, pinned, histograms));
         selected.fellBack(reason);
         return selected;
     }

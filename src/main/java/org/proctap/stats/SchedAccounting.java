@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.proctap.metric.Log2Slots;
 import org.proctap.metric.Metric;
 import org.proctap.model.Task;
 import org.proctap.model.TaskRegistry;
@@ -37,13 +38,19 @@ public final class SchedAccounting {
      * meanwhile (EventPlan).
      */
     public static final Set<Metric> MEASURED = Set.copyOf(EnumSet.complementOf(EnumSet.of(Metric.WAIT_NS,
-            Metric.SLEEP_NS, Metric.IO_NS)));
+            Metric.SLEEP_NS, Metric.IO_NS, Metric.WAIT_HIST, Metric.SLICE_HIST)));
+    /** MEASURED and the slice histogram, when it is asked for (the wait histogram never is shown). */
+    private static final Set<Metric> WITH_SLICES = Set.copyOf(EnumSet.complementOf(EnumSet.of(Metric.WAIT_NS,
+            Metric.SLEEP_NS, Metric.IO_NS, Metric.WAIT_HIST)));
     /** sched_switch prev_state letter bits (include/linux/sched.h TASK_REPORT): D. */
     private static final int STATE_UNINTERRUPTIBLE = 0x2;
     /** The per-CPU state says nothing yet (start, or just after lost events). */
     private static final int UNKNOWN = -1;
 
     private final TaskRegistry registry;
+    /** --hist slice: each counted switch-in's slice, by the kernel's charges over it. */
+    private final boolean sliceHist;
+    private final Set<Metric> measured;
     private final CpuState[] cpus;
     private final long[] repairs;
     private final long[] repairedNs;
@@ -52,7 +59,14 @@ public final class SchedAccounting {
     private final Set<Task> retiring = new LinkedHashSet<>();
 
     public SchedAccounting(TaskRegistry registry, int ncpu, long startTs) {
+        this(registry, ncpu, startTs, Set.of());
+    }
+
+    /** @param histograms the histograms asked for (--hist) */
+    public SchedAccounting(TaskRegistry registry, int ncpu, long startTs, Set<Metric> histograms) {
         this.registry = registry;
+        this.sliceHist = histograms.contains(Metric.SLICE_HIST);
+        this.measured = sliceHist ? WITH_SLICES : MEASURED;
         this.cpus = new CpuState[ncpu];
         for (int i = 0; i < ncpu; i++) {
             cpus[i] = new CpuState(startTs);
@@ -78,6 +92,10 @@ public final class SchedAccounting {
         boolean splitWasWatched;
         long timerStart = -1;
         Task timerTask;
+        /** cur's switch-in was counted in RUNS: its slice goes into the slice histogram at its end. */
+        boolean sliceCounted;
+        /** The kernel's charges to cur since its switch-in: the slice's length so far. */
+        long sliceNs;
 
         CpuState(long start) {
             unchargedFrom = start;
@@ -90,6 +108,8 @@ public final class SchedAccounting {
             unchargedFrom = ts;
             evidence = ts;
             splitTs = -1;
+            sliceCounted = false;
+            sliceNs = 0;
         }
     }
 
@@ -120,6 +140,7 @@ public final class SchedAccounting {
             return;
         }
         retireIfGone(s.curTask);
+        endSlice(s, cpu);
         repairs[cpu]++;
         if (s.curTask != null) {
             s.curTask.offSince = -1; // it left unseen: how and when is unknown
@@ -133,6 +154,7 @@ public final class SchedAccounting {
         s.repaired = true;
         if (t != null && t.watched()) {
             counted(t).counters(cpu)[Metric.RUNS.slot]++;
+            s.sliceCounted = true;
         }
     }
 
@@ -153,6 +175,7 @@ public final class SchedAccounting {
             prev.offSince = ts;
             prev.offState = state;
             prev.queuedSince = state == 0 ? ts : -1;
+            endSlice(s, cpu);
         }
         retireIfGone(s.curTask);
         Task next = registry.task(nextTid);
@@ -163,6 +186,7 @@ public final class SchedAccounting {
             if (next.watched()) {
                 long[] c = counted(next).counters(cpu);
                 c[Metric.RUNS.slot]++;
+                s.sliceCounted = true;
                 arrived(next, c, ts);
             }
             next.offSince = -1;
@@ -182,6 +206,21 @@ public final class SchedAccounting {
             c[(t.offState & STATE_UNINTERRUPTIBLE) != 0 ? Metric.IO_NS.slot : Metric.SLEEP_NS.slot] += off;
         }
         c[Metric.MIGR.slot] += t.migrations;
+    }
+
+    /**
+     * cur's slice ends on {@code cpu} (its switch-out, or a switch nobody reported): the slice
+     * histogram counts it, as long as the kernel charged it, once per counted switch-in. The
+     * kernel charges a slice before the sched_switch that ends it (update_curr() in __schedule(),
+     * kernel/sched/core.c), so its last charge is in by now. A task that stopped being watched
+     * during the slice (exec, rename) has it left out.
+     */
+    private void endSlice(CpuState s, int cpu) {
+        if (sliceHist && s.sliceCounted && s.curTask != null && s.curTask.watched()) {
+            counted(s.curTask).counters(cpu)[Metric.SLICE_HIST.slot + Log2Slots.ofNs(s.sliceNs)]++;
+        }
+        s.sliceCounted = false;
+        s.sliceNs = 0;
     }
 
     /** sched_wakeup, sched_wakeup_new: {@code wakee} is runnable from now, waiting for a CPU. */
@@ -230,6 +269,9 @@ public final class SchedAccounting {
         CpuState s = cpus[on];
         boolean current = s.curTask == t;
         long ns = Math.max(0, runtimeNs);
+        if (current) {
+            s.sliceNs += ns;
+        }
         if (current && s.splitTs >= 0) {
             // The charge covers time on both sides of the change; what lies after it cannot
             // exceed the clock since then, and the rest belongs to the state before.
@@ -381,7 +423,7 @@ public final class SchedAccounting {
             }
         }
         CounterSnapshot snap = new CounterSnapshot(ts, rows, lostPerCpu.clone(), repairs.clone(), repairedNs.clone(),
-                fin, MEASURED);
+                fin, measured);
         for (Task t : retiring) {
             counted.remove(t);
             registry.retire(t);

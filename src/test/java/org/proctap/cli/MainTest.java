@@ -33,6 +33,8 @@ class MainTest {
         "-p 0| not a process id",
         "--| no COMMAND after --",
         "--per-process --seed-format a| --per-process cannot be combined with --seed-format",
+        "--hist wait,runs a| --hist: no histogram 'runs'",
+        "--columns slice a| --columns: no column 'slice'",
     })
     void usageErrorsExitTwoWithTheMessageAndUsage(String args, String message) {
         String[] argv = args.isEmpty() ? new String[0] : args.split(" ");

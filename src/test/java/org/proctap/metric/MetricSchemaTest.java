@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -43,6 +44,22 @@ class MetricSchemaTest {
     @Test
     void everyMetricHasItsOwnNames() {
         assertThat(Metric.values()).extracting(m -> m.json).doesNotHaveDuplicates();
-        assertThat(Metric.values()).extracting(m -> m.column).doesNotHaveDuplicates();
+        // a column is named in --columns, a histogram in --hist: unique within each
+        assertThat(Arrays.stream(Metric.values()).filter(m -> !m.isHistogram()).map(m -> m.column))
+                .doesNotHaveDuplicates();
+        assertThat(Arrays.stream(Metric.values()).filter(Metric::isHistogram).map(m -> m.column))
+                .doesNotHaveDuplicates();
+    }
+
+    @Test
+    void histogramsAreLog2SlotsOfMicroseconds() {
+        assertThat(Arrays.stream(Metric.values()).filter(Metric::isHistogram))
+                .containsExactly(Metric.WAIT_HIST, Metric.SLICE_HIST)
+                .allSatisfy(m -> {
+                    assertThat(m.slots).isEqualTo(Log2Slots.COUNT);
+                    assertThat(m.unit).isEqualTo(Unit.LOG2_US);
+                });
+        assertThat(Arrays.stream(Metric.values()).filter(m -> !m.isHistogram())).allSatisfy(m ->
+                assertThat(m.unit).isNotEqualTo(Unit.LOG2_US));
     }
 }

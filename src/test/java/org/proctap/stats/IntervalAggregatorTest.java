@@ -104,4 +104,24 @@ class IntervalAggregatorTest {
         assertThat(fin.rows()).isEmpty();
         assertThat(fin.processes()).singleElement().satisfies(p -> assertThat(p.get(Metric.ONCPU_NS)).isEqualTo(50));
     }
+
+    @Test
+    void aHistogramsSlotsAreRunningTotalsSubtractedLikeCounters() {
+        IntervalAggregator agg = new IntervalAggregator(false, 0);
+        long[] first = TestValues.of(4, 100, 0, 0);
+        first[Metric.SLICE_HIST.slot] = 1;
+        first[Metric.SLICE_HIST.slot + 11] = 3;
+        long[] second = first.clone();
+        second[Metric.RUNS.slot] = 6;
+        second[Metric.SLICE_HIST.slot + 11] = 5;
+        second[Metric.SLICE_HIST.slot + 26] = 1;
+        agg.next(snap(100, List.of(new CpuTaskCounters(0, 1, 1, 1, "t", first)), 0, false));
+        IntervalReport r = agg.next(snap(200, List.of(new CpuTaskCounters(0, 1, 1, 1, "t", second)), 0, false));
+        long[] slots = Metric.SLICE_HIST.slotsOf(r.rows().getFirst().values());
+        long[] expected = new long[Metric.SLICE_HIST.slots];
+        expected[11] = 2;
+        expected[26] = 1;
+        assertThat(slots).containsExactly(expected);
+        assertThat(Metric.WAIT_HIST.slotsOf(r.rows().getFirst().values())).containsOnly(0L);
+    }
 }

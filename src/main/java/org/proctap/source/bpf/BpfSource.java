@@ -47,8 +47,6 @@ import org.proctap.source.SourceListener;
  * last switch-out has long been counted and reported.
  */
 public final class BpfSource implements EventSource {
-    /** What the program counts: everything. */
-    static final Set<Metric> MEASURED = Set.copyOf(EnumSet.allOf(Metric.class));
     static final String OBJECT = "org/proctap/bpf/proctap.bpf.o";
     /**
      * Loads this file instead of the object in the jar: for developing the program, and for the
@@ -58,6 +56,9 @@ public final class BpfSource implements EventSource {
 
     private final TargetSpec spec;
     private final List<Integer> pinnedPids;
+    private final Set<Metric> histograms;
+    /** Every counter, and the histograms asked for. */
+    private final Set<Metric> measured;
     private final CountDownLatch ended = new CountDownLatch(1);
     private final Object lock = new Object();
     private volatile boolean stopRequested;
@@ -76,8 +77,17 @@ public final class BpfSource implements EventSource {
     private int snapshots;
 
     public BpfSource(TargetSpec spec, List<Integer> pinnedPids) {
+        this(spec, pinnedPids, Set.of());
+    }
+
+    /** @param histograms the histograms to fill (--hist); the program does no work for the others */
+    public BpfSource(TargetSpec spec, List<Integer> pinnedPids, Set<Metric> histograms) {
         this.spec = spec;
         this.pinnedPids = List.copyOf(pinnedPids);
+        this.histograms = Set.copyOf(histograms);
+        EnumSet<Metric> m = EnumSet.allOf(Metric.class);
+        m.removeIf(x -> x.isHistogram() && !this.histograms.contains(x));
+        this.measured = Set.copyOf(m);
     }
 
     @Override
@@ -130,15 +140,15 @@ public final class BpfSource implements EventSource {
         if (obj.findMap("counts").isEmpty()) {
             return; // not proctap's program (-Dproctap.bpf.object): let the kernel judge it as it is
         }
-        obj.rodata().setBytes("config", config(spec, syscallNr));
+        obj.rodata().setBytes("config", config(spec, syscallNr, histograms));
         if (!tracepointExists("sched", "sched_prepare_exec")) {
             obj.program("pt_sched_prepare_exec").setAutoload(false); // Linux < 6.10
         }
         obj.map("counts").setMaxEntries(countsEntries(obj.map("counts").possibleCpus()));
     }
 
-    /** The program's pt_config for watching {@code spec}. */
-    static byte[] config(TargetSpec spec, boolean syscallNr) {
+    /** The program's pt_config for watching {@code spec} and filling {@code histograms}. */
+    static byte[] config(TargetSpec spec, boolean syscallNr, Set<Metric> histograms) {
         MemorySegment c = MemorySegment.ofArray(new byte[(int) Wire.CONFIG.byteSize()]);
         int mode = Wire.MATCH_NONE;
         byte[] needle = new byte[0];
@@ -161,6 +171,9 @@ public final class BpfSource implements EventSource {
         c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "follow"), spec.watchesDescendants() ? 1 : 0);
         c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "read_syscall_nr"), syscallNr ? 1 : 0);
         MemorySegment.copy(needle, 0, c, ValueLayout.JAVA_BYTE, Wire.offset(Wire.CONFIG, "needle"), len);
+        int hist = (histograms.contains(Metric.WAIT_HIST) ? Wire.HIST_WAIT : 0)
+                | (histograms.contains(Metric.SLICE_HIST) ? Wire.HIST_SLICE : 0);
+        c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "hist"), hist);
         return c.toArray(ValueLayout.JAVA_BYTE);
     }
 
@@ -382,7 +395,7 @@ public final class BpfSource implements EventSource {
             }
         }
         forgetExited(counts);
-        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, MEASURED);
+        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, measured);
     }
 
     /**

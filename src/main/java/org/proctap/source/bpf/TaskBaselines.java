@@ -55,6 +55,7 @@ final class TaskBaselines {
         m.set(ValueLayout.JAVA_LONG_UNALIGNED, Wire.offset(Wire.TASK_OUT, "migrations"), c.migrations());
         m.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.TASK_OUT, "state"), c.stateBits());
         m.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.TASK_OUT, "cpu"), c.cpu());
+        m.set(ValueLayout.JAVA_LONG_UNALIGNED, Wire.offset(Wire.TASK_OUT, "pcount"), c.pcount());
         return v;
     }
 

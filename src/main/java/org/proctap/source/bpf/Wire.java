@@ -46,6 +46,10 @@ public final class Wire {
     public static final int STAT_REPAIRED_NS = 3;
     public static final int STAT_MAX = 4;
 
+    public static final int HIST_SLOTS = 27;
+    public static final int HIST_WAIT = 1;
+    public static final int HIST_SLICE = 2;
+
     private static final ValueLayout.OfInt U32 = JAVA_INT;
     private static final ValueLayout.OfLong U64 = JAVA_LONG;
 
@@ -63,11 +67,12 @@ public final class Wire {
 
     public static final StructLayout TASK_OUT = MemoryLayout.structLayout(
             U64.withName("ts"), U64.withName("run_delay"), U64.withName("nvcsw"), U64.withName("nivcsw"),
-            U64.withName("migrations"), U32.withName("state"), U32.withName("cpu")).withName("pt_task_out");
+            U64.withName("migrations"), U32.withName("state"), U32.withName("cpu"), U64.withName("pcount"))
+            .withName("pt_task_out");
 
     public static final StructLayout CONFIG = MemoryLayout.structLayout(
             U32.withName("match_mode"), U32.withName("needle_len"), U32.withName("follow"),
-            U32.withName("read_syscall_nr"), comm("needle")).withName("pt_config");
+            U32.withName("read_syscall_nr"), comm("needle"), U32.withName("hist")).withName("pt_config");
 
     public static final StructLayout CPU_STATE = MemoryLayout.structLayout(
             U32.withName("cur_pid"), U32.withName("cur_tgid"), U32.withName("flags"), U32.withName("run_pending"),

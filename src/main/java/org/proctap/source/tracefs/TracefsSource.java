@@ -3,12 +3,14 @@ package org.proctap.source.tracefs;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.proctap.event.Event;
+import org.proctap.metric.Metric;
 import org.proctap.model.InitialScan;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.TargetSpec;
@@ -33,6 +35,7 @@ public final class TracefsSource implements EventSource {
     private final TargetSpec spec;
     private final List<Integer> pinnedPids;
     private final Config config;
+    private final Set<Metric> histograms;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<PageReader> readers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -69,9 +72,15 @@ public final class TracefsSource implements EventSource {
      * @param pinnedPids processes proctap started (the command), watched with all descendants
      */
     public TracefsSource(TargetSpec spec, List<Integer> pinnedPids, Config config) {
+        this(spec, pinnedPids, config, Set.of());
+    }
+
+    /** @param histograms the histograms asked for (--hist): the slice one is filled, wait is not measured */
+    public TracefsSource(TargetSpec spec, List<Integer> pinnedPids, Config config, Set<Metric> histograms) {
         this.spec = spec;
         this.pinnedPids = List.copyOf(pinnedPids);
         this.config = config;
+        this.histograms = Set.copyOf(histograms);
     }
 
     @Override
@@ -157,7 +166,7 @@ public final class TracefsSource implements EventSource {
 
         StreamMerger merger = new StreamMerger(streamCpus, pageDecoder, eventDecoder, pagePool,
                 (stream, e) -> filter.counts(stream >= 2 * ncpu, e));
-        SchedAccounting accounting = new SchedAccounting(registry, ncpu, t0);
+        SchedAccounting accounting = new SchedAccounting(registry, ncpu, t0, histograms);
         Lifecycle lifecycle = new Lifecycle(registry, accounting, listener::onReport, filter,
                 eventDecoder.hasGroupDead());
         EventProcessor processor = new EventProcessor(accounting, lifecycle);

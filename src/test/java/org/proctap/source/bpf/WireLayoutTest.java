@@ -51,7 +51,8 @@ class WireLayoutTest {
         String[] constants = {"PT_COMM_LEN", "PT_PATH_LEN", "PT_PROC_WATCHED", "PT_PROC_PINNED", "PT_CPU_KNOWN",
             "PT_CPU_WATCHED", "PT_MATCH_NONE", "PT_MATCH_SUBSTRING", "PT_MATCH_EXACT", "PT_MATCH_USER",
             "PT_EV_EXEC", "PT_EV_FORK", "PT_EV_EXIT", "PT_EV_RENAME", "PT_STAT_RINGBUF_DROPS",
-            "PT_STAT_COUNTS_FULL", "PT_STAT_REPAIRS", "PT_STAT_REPAIRED_NS", "PT_STAT_MAX"};
+            "PT_STAT_COUNTS_FULL", "PT_STAT_REPAIRS", "PT_STAT_REPAIRED_NS", "PT_STAT_MAX", "PT_HIST_SLOTS",
+            "PT_HIST_WAIT", "PT_HIST_SLICE"};
         for (String k : constants) {
             c.append("printf(\"").append(k).append(" %lld\\n\", (long long)(").append(k).append("));\n");
         }
@@ -107,5 +108,8 @@ class WireLayoutTest {
         assertThat(C.get("PT_STAT_REPAIRS")).isEqualTo(Wire.STAT_REPAIRS);
         assertThat(C.get("PT_STAT_REPAIRED_NS")).isEqualTo(Wire.STAT_REPAIRED_NS);
         assertThat(C.get("PT_STAT_MAX")).isEqualTo(Wire.STAT_MAX);
+        assertThat(C.get("PT_HIST_SLOTS")).isEqualTo(Wire.HIST_SLOTS).isEqualTo(org.proctap.metric.Log2Slots.COUNT);
+        assertThat(C.get("PT_HIST_WAIT")).isEqualTo(Wire.HIST_WAIT);
+        assertThat(C.get("PT_HIST_SLICE")).isEqualTo(Wire.HIST_SLICE);
     }
 }
