@@ -2,16 +2,16 @@
 """Helpers for bench/overhead: read tracer outputs and /proc, and render the result table.
 
 Subcommands (all print tab-separated values for the bash script, except `report`):
-  cpu PID                     CPU seconds (utime+stime) of PID and its live descendants, and
-                              the pids counted ("1.23<TAB>pid,pid")
+  cpu PID...                  CPU seconds (utime+stime) of these pids and their live
+                              descendants, and the pids counted ("1.23<TAB>pid,pid")
   children PID                pids of PID's children (comma-separated, may be empty)
   proctap JSONL PIDS NAME     lost_total, tasks seen, switch-ins seen ("lost<TAB>tasks<TAB>runs")
   bpftrace OUT PIDS NAME      same for bench/seed.bt's end table (lost is "-": in-kernel maps)
+  runqlat OUT                 the number of latencies in runqlat.bt's @usecs histogram
   perf DATA PIDS NAME         same for a `perf sched record` file (lost from perf report --stats)
-  bpfprogs PID...             BPF programs held open by these pids, from /proc/PID/fdinfo:
-                              "prog_id<TAB>name<TAB>run_cnt<TAB>run_time_ns" per program
-  report RUNS PROGS META      the markdown result (RUNS/PROGS: TSV files written by the script;
-                              META: a JSON object of machine/run facts)
+  bpfprogs PREFIX PID...      BPF programs held open by these pids and their descendants, from
+                              /proc/PID/fdinfo: "prog_id<TAB>PREFIXname<TAB>run_cnt<TAB>
+                              run_time_ns" per program (PREFIX may be empty)
 
 PIDS is the workload's pids (comma-separated). When it is empty, tasks are matched by NAME as a
 substring of comm instead, which also counts any other process of that name on the machine.
@@ -19,12 +19,10 @@ substring of comm instead, which also counts any other process of that name on t
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-CONTENDED_PCT = 5  # CPU 1 time not the workload's, % of the run, above which a run is flagged
 
 
 # ---------------------------------------------------------------- /proc
@@ -57,12 +55,21 @@ def descendants(pid):
     return out
 
 
-def cmd_cpu(pid):
+def _trees(pids):
+    seen = []
+    for pid in pids:
+        for p in descendants(int(pid)):
+            if p not in seen:
+                seen.append(p)
+    return seen
+
+
+def cmd_cpu(*pids):
     # utime/stime (fields 14/15) include the process's exited threads; cutime/cstime are left out
     # on purpose: reaped children (e.g. a build run by the launcher before it exec'd the JVM) did
     # not trace anything.
     total, counted = 0, []
-    for p in descendants(int(pid)):
+    for p in _trees(pids):
         try:
             f = _stat_fields(p)
             total += int(f[11]) + int(f[12])
@@ -83,9 +90,9 @@ def cmd_children(pid):
     print(",".join(kids))
 
 
-def cmd_bpfprogs(*pids):
+def cmd_bpfprogs(prefix, *pids):
     progs = {}
-    for pid in pids:
+    for pid in _trees(pids):
         fddir = f"/proc/{pid}/fdinfo"
         try:
             fds = os.listdir(fddir)
@@ -108,7 +115,7 @@ def cmd_bpfprogs(*pids):
             name = info.get("name", "?")
         except (OSError, ValueError, subprocess.SubprocessError):
             pass
-        print(f"{pid_}\t{name}\t{cnt}\t{ns}")
+        print(f"{pid_}\t{prefix}{name}\t{cnt}\t{ns}")
 
 
 # ---------------------------------------------------------------- tracer outputs
@@ -159,6 +166,24 @@ def cmd_bpftrace(path, pids, name):
     print(f"-\t{tasks}\t{total}")
 
 
+def cmd_runqlat(path):
+    # bpftrace prints a hist() map as one line per non-empty slot: "[4, 8)   33 |@@@   |",
+    # "[0]   4 |@ |", after a line "@usecs: ".
+    total, inside = 0, False
+    slot = re.compile(r"^\[[^\]\)]*[\]\)]\s+(\d+)\s+\|")
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith("@usecs:"):
+                inside = True
+            elif inside:
+                m = slot.match(line)
+                if m:
+                    total += int(m.group(1))
+                elif line.strip():
+                    inside = False
+    print(total)
+
+
 def cmd_perf(path, pids, name):
     sel = _selector(pids, name)
     stats = subprocess.run(["perf", "report", "-i", path, "--stats"], stdin=subprocess.DEVNULL,
@@ -178,178 +203,10 @@ def cmd_perf(path, pids, name):
     print(f"{lost}\t{tasks}\t{total}")
 
 
-# ---------------------------------------------------------------- report
-
-VARIANT_TITLES = {
-    "untraced": "untraced",
-    "bpf": "proctap --backend bpf",
-    "tracefs": "proctap --backend tracefs",
-    "bpftrace": "bpftrace bench/seed.bt",
-    "perf-sched": "perf sched record -a",
-}
-
-
-def _read_tsv(path):
-    with open(path) as f:
-        lines = [l.rstrip("\n").split("\t") for l in f if l.strip()]
-    head, rows = lines[0], lines[1:]
-    return [dict(zip(head, r)) for r in rows]
-
-
-def _num(s):
-    try:
-        return float(s)
-    except (TypeError, ValueError):
-        return None
-
-
-def _med(xs):
-    xs = [x for x in xs if x is not None]
-    return statistics.median(xs) if xs else None
-
-
-def _fmt(x, spec, dash="-"):
-    return dash if x is None else format(x, spec)
-
-
-def cmd_report(runs_path, progs_path, meta_path):
-    with open(meta_path) as f:
-        meta = json.load(f)
-    runs = _read_tsv(runs_path)
-    progs = _read_tsv(progs_path) if os.path.getsize(progs_path) else []
-    loops = int(meta["loops"])
-    variants = meta["variants"]
-
-    ok = [r for r in runs if r["status"] == "ok"]
-    base = _med(_num(r["usecs_op"]) for r in ok if r["variant"] == "untraced")
-    base_by_round = {r["round"]: _num(r["usecs_op"]) for r in ok if r["variant"] == "untraced"}
-
-    out = []
-    out.append(f"# proctap overhead: pinned `perf bench sched pipe -l {loops}`")
-    out.append("")
-    out.append(f"- date: {meta['date']}")
-    out.append(f"- machine: Linux {meta['kernel']}, {meta['nproc']} CPUs, {meta['cpu_model']}")
-    out.append(f"- proctap: {meta['proctap']}")
-    out.append(f"- peers: {meta['peers']}")
-    out.append(f"- rounds: {meta['rounds']} (+{meta['warmup']} warm-up round discarded), variant "
-               f"order rotated each round; workload on CPU 1, tracers on CPU 0")
-    out.append(f"- settings: {meta.get('settings', '?')}")
-    out.append("")
-    out.append("| variant | median µs/op (min–max) | ratio to untraced | paired ratio | "
-               "+µs per switch | tracer CPU s, during workload | tracer CPU s, total | "
-               "stop s | lost events | saw workload | n |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
-    for v in variants:
-        rs = [r for r in runs if r["variant"] == v]
-        good = [r for r in rs if r["status"] == "ok"]
-        title = VARIANT_TITLES.get(v, v)
-        if not good:
-            reasons = sorted({r["note"] for r in rs if r["note"]}) or ["no runs"]
-            out.append(f"| {title} | n/a: {'; '.join(reasons)} | | | | | | | | | 0 |")
-            continue
-        us = [_num(r["usecs_op"]) for r in good]
-        med = _med(us)
-        ratio = med / base if base and v != "untraced" else None
-        paired = _med(_num(r["usecs_op"]) / base_by_round[r["round"]]
-                      for r in good if base_by_round.get(r["round"]) and v != "untraced")
-        per_switch = (med - base) / 2 if base is not None and v != "untraced" else None
-        cpu_win = _med(_num(r["cpu_window_s"]) for r in good)
-        cpu_tot = _med(_num(r["cpu_total_s"]) for r in good)
-        stop = _med(_num(r.get("stop_s")) for r in good)
-        if v == "untraced":
-            lost_s, saw_s = "-", "-"
-        else:
-            lost_vals = [_num(r["lost"]) for r in good]
-            if all(x is None for x in lost_vals):
-                lost_s = "- (no event stream)"
-            else:
-                lossy = [x for x in lost_vals if x]
-                lost_s = "0" if not lossy else f"{int(sum(lossy))} in {len(lossy)}/{len(good)} runs"
-            cover = [100 * _num(r["runs"]) / (2 * loops) for r in good if _num(r["runs"]) is not None]
-            tasks = sorted({r["tasks"] for r in good})
-            saw_s = f"{'/'.join(tasks)} tasks, {_fmt(_med(cover), '.1f')}%"
-            if cover and max(cover) - min(cover) > 0.5:
-                saw_s += f" ({min(cover):.1f}–{max(cover):.1f}%)"
-        extra = []
-        failed = len(rs) - len(good)
-        if failed:
-            extra.append(f"{failed} failed")
-        busy = sum(1 for r in good if r.get("busy") not in ("", "-", None))
-        if busy:
-            extra.append(f"{busy} started on a busy machine")
-        shared = [x for x in (_num(r.get("cpu1_other_pct")) for r in good) if x is not None]
-        contended = sum(1 for x in shared if x > CONTENDED_PCT)
-        if contended:
-            extra.append(f"{contended} with CPU 1 shared: up to {max(shared):.0f}% other")
-        for sig in ("TERM", "KILL"):
-            k = sum(1 for r in good if r.get("forced") == sig)
-            if k:
-                extra.append(f"{k} ignored SIGINT, stopped by SIG{sig}")
-        leaks = sorted({r["leaks"] for r in rs if r.get("leaks") not in ("", "-", None)})
-        if leaks:
-            extra.append("LEFT BEHIND: " + "; ".join(leaks))
-        n_s = str(len(good)) + (f" ({', '.join(extra)})" if extra else "")
-        out.append(f"| {title} | {med:.3f} ({min(us):.3f}–{max(us):.3f}) | "
-                   f"{_fmt(ratio, '.3f')} | {_fmt(paired, '.3f')} | {_fmt(per_switch, '+.3f')} | "
-                   f"{_fmt(cpu_win, '.2f')} | {_fmt(cpu_tot, '.2f')} | {_fmt(stop, '.2f')} | {lost_s} | "
-                   f"{saw_s} | {n_s} |")
-
-    out.append("")
-    out.append("Columns: µs/op as printed by perf bench (one op = two context switches, one per "
-               "task); *ratio* = median / untraced median; *paired ratio* = median of each run / "
-               "the untraced run of the same round; *+µs per switch* = (median − untraced "
-               "median) / 2. Tracer CPU = utime+stime of the tracer and its children "
-               "(/proc/PID/stat, 10 ms ticks), *during workload* from just before the workload "
-               "started to just before the tracer was stopped, *total* from its start (JVM "
-               "start-up, bpftrace's LLVM compile). *stop s*: from SIGINT to the tracer's exit "
-               "(final table, clean-up). Kernel-side work done in the tracepoint "
-               "handlers on CPU 1 is not in the tracer's CPU: it shows up as the workload's "
-               "slowdown. *saw workload*: tasks of the workload (perf bench and its child) with "
-               "switch-ins in the tracer's final table, and their switch-ins as a % of the "
-               "expected 2 × loops (median; range if the runs differ). *n*: runs measured; a run "
-               "*started on a busy machine* when CPU 1 was busy or another tracer/sched-pipe ran "
-               "for the whole wait before it; *CPU 1 shared* when more than "
-               f"{CONTENDED_PCT}% of CPU 1 during the workload was not the workload's own CPU "
-               "time (/proc/stat vs /usr/bin/time: other tasks, interrupts, steal).")
-
-    if progs:
-        out.append("")
-        out.append("## Kernel time of BPF programs (kernel.bpf_stats_enabled=1 during these runs)")
-        out.append("")
-        out.append("| variant | program | median run_cnt | median ns per run | "
-                   "median ns per workload op |")
-        out.append("|---|---|---|---|---|")
-        keys = []
-        for p in progs:
-            k = (p["variant"], p["name"])
-            if k not in keys:
-                keys.append(k)
-        for v, name in keys:
-            ps = [p for p in progs if p["variant"] == v and p["name"] == name]
-            cnt = _med(_num(p["run_cnt"]) for p in ps)
-            avg = _med(_num(p["run_time_ns"]) / _num(p["run_cnt"])
-                       for p in ps if _num(p["run_cnt"]))
-            per_op = _med(_num(p["run_time_ns"]) / loops for p in ps)
-            out.append(f"| {VARIANT_TITLES.get(v, v)} | {name} | {_fmt(cnt, '.0f')} | "
-                       f"{_fmt(avg, '.0f')} | {_fmt(per_op, '.0f')} |")
-        out.append("")
-        out.append("run_cnt/run_time_ns are the kernel's own counters (fdinfo of the program fds), "
-                   "system-wide, from load to stop; they include events on CPU 0 and the cost of "
-                   "the statistics themselves (two clock reads per run), which also slows these "
-                   f"variants a little. Variants with statistics on: {meta['bpf_stats_variants']}.")
-
-    if meta.get("notes"):
-        out.append("")
-        out.append("Notes:")
-        for n in meta["notes"]:
-            out.append(f"- {n}")
-    print("\n".join(out))
-
-
 def main(argv):
     cmds = {"cpu": cmd_cpu, "children": cmd_children, "bpfprogs": cmd_bpfprogs,
-            "proctap": cmd_proctap, "bpftrace": cmd_bpftrace, "perf": cmd_perf,
-            "report": cmd_report}
+            "proctap": cmd_proctap, "bpftrace": cmd_bpftrace, "runqlat": cmd_runqlat,
+            "perf": cmd_perf}
     if len(argv) < 2 or argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2
