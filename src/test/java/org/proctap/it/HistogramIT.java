@@ -24,7 +24,8 @@ import org.proctap.metric.Log2Slots;
  * thread pinned to one CPU that burns 3 ms of its own CPU time, then sleeps 5 ms, LOOPS times),
  * watched by pid in one-second tables. Summed over the tables, the process's slice histogram
  * counts exactly its switch-ins (proctap's runs, which equal the kernel's pcount deltas of its two
- * threads), and exactly LOOPS of them in the 2048..4095 us slot; its wait histogram (bpf) counts
+ * threads), and LOOPS of them in the 2048..4095 us slot, less one per preemption of the burner
+ * (only a real-time kernel thread can); its wait histogram (bpf) counts
  * as many waits as the kernel's pcount says the threads arrived on a CPU, and is null on tracefs,
  * which does not measure waits.
  */
@@ -54,12 +55,16 @@ class HistogramIT extends ItSupport {
                     "--hist", "slice", "-p", Long.toString(pid))) {
                 p.awaitStart(STARTUP);
                 long pcountBefore = pcount(pid, tids);
+                long preemptedBefore = KernelTruth.switches(pid, burner).nonvoluntary();
                 OutputStream go = work.getOutputStream();
                 go.write("go\n".getBytes(StandardCharsets.UTF_8));
                 go.flush();
                 assertThat(lines.readLine()).isEqualTo("done loops=" + LOOPS);
                 awaitBlocked(pid, tids);
                 long arrivals = pcount(pid, tids) - pcountBefore;
+                // only a higher real-time priority (the CPU's stopper, migration/N) preempts it;
+                // each preemption cuts one burn in two, at most one of them left in its slot
+                long preempted = KernelTruth.switches(pid, burner).nonvoluntary() - preemptedBefore;
                 Thread.sleep(1200); // a table with nothing in it: no histogram counts twice
                 p.signal(Proctap.SIGINT);
                 assertThat(p.waitFor(EXIT)).as("proctap's exit status after SIGINT").isZero();
@@ -72,8 +77,10 @@ class HistogramIT extends ItSupport {
                 System.out.printf("%s: runs %d, pcount delta %d, slices %s%n", backend, runs, arrivals,
                         java.util.Arrays.toString(slices));
                 assertThat(java.util.Arrays.stream(slices).sum()).as("one slice per switch-in").isEqualTo(runs);
-                assertThat(slices[Log2Slots.ofNs(BURN_US * 1000L)]).as("each 3 ms burn is one slice in 2048..4095 us")
-                        .isEqualTo(LOOPS);
+                System.out.printf("%s: the burner was preempted %d times%n", backend, preempted);
+                assertThat(slices[Log2Slots.ofNs(BURN_US * 1000L)])
+                        .as("each 3 ms burn is one slice in 2048..4095 us, unless it was preempted")
+                        .isBetween(LOOPS - preempted, (long) LOOPS);
                 List<JsonNode> waits = hists(all, pid, "wait");
                 if (backend.equals("bpf")) {
                     long[] w = summed(all, pid, "wait");
