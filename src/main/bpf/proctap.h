@@ -53,6 +53,9 @@ struct pt_proc {
 	__u32 pad;
 };
 
+/* softirq vectors: NR_SOFTIRQS of include/linux/interrupt.h (org.proctap.metric.Softirq names them) */
+#define PT_NR_SOFTIRQS 10
+
 /*
  * The metrics counted per (CPU, task), in the order of pt_counts.v: X(NAME, SLOTS), one slot per
  * counter, N for a histogram. org.proctap.metric.Metric declares the same list with units and
@@ -68,7 +71,13 @@ struct pt_proc {
 	X(IO_NS, 1)       /* off the CPU blocked uninterruptibly (D), less the wait */              \
 	X(PREEMPT, 1)     /* switch-outs while runnable (nivcsw) */                                 \
 	X(VOL, 1)         /* switch-outs to sleep (nvcsw) */                                        \
-	X(MIGR, 1)        /* moves to another CPU before each switch-in here (se.nr_migrations) */
+	X(MIGR, 1)        /* moves to another CPU before each switch-in here (se.nr_migrations) */ \
+	X(IRQ_NS, 1)      /* time in hard irq handlers (not the local timer) while this task ran */ \
+	X(IRQ_COUNT, 1)   /* hard irq handlers run while this task ran */                          \
+	X(SOFTIRQ_NS, 1)  /* time in softirqs in this task's context, less nested interrupts */     \
+	X(SOFTIRQ_COUNT, 1) /* softirqs run in this task's context */                               \
+	X(SOFTIRQ_NS_BY_KIND, PT_NR_SOFTIRQS)    /* SOFTIRQ_NS per vector */                          \
+	X(SOFTIRQ_COUNT_BY_KIND, PT_NR_SOFTIRQS) /* SOFTIRQ_COUNT per vector */
 
 #define PT_METRIC_SLOT(name, slots) PT_M_##name, PT_M_##name##_END = PT_M_##name + (slots) - 1,
 enum pt_metric { PT_METRICS(PT_METRIC_SLOT) PT_SLOTS };

@@ -132,15 +132,17 @@ final class ProctapCommand {
             String w = word.strip();
             if (w.equals("all")) {
                 for (Metric m : Metric.values()) {
-                    if (!TextOutput.SEED.contains(m) && !shown.contains(m)) {
+                    if (m.inText() && !TextOutput.SEED.contains(m) && !shown.contains(m)) {
                         shown.add(m);
                     }
                 }
                 continue;
             }
-            Metric m = Arrays.stream(Metric.values()).filter(x -> x.column.equals(w) && !TextOutput.SEED.contains(x))
+            Metric m = Arrays.stream(Metric.values()).filter(x -> x.inText() && !TextOutput.SEED.contains(x))
+                    .filter(x -> x.column.equals(w))
                     .findFirst().orElseThrow(() -> usage("--columns: no column '" + w + "' (choose from "
-                            + String.join(",", Arrays.stream(Metric.values()).filter(x -> !TextOutput.SEED.contains(x))
+                            + String.join(",", Arrays.stream(Metric.values())
+                            .filter(x -> x.inText() && !TextOutput.SEED.contains(x))
                             .map(x -> x.column).toList()) + ", or all)"));
             if (!shown.contains(m)) {
                 shown.add(m);

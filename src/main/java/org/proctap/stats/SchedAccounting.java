@@ -37,7 +37,8 @@ public final class SchedAccounting {
      * meanwhile (EventPlan).
      */
     public static final Set<Metric> MEASURED = Set.copyOf(EnumSet.complementOf(EnumSet.of(Metric.WAIT_NS,
-            Metric.SLEEP_NS, Metric.IO_NS)));
+            Metric.SLEEP_NS, Metric.IO_NS, Metric.IRQ_NS, Metric.IRQ_COUNT, Metric.SOFTIRQ_NS, Metric.SOFTIRQ_COUNT,
+            Metric.SOFTIRQ_NS_BY_KIND, Metric.SOFTIRQ_COUNT_BY_KIND)));
     /** sched_switch prev_state letter bits (include/linux/sched.h TASK_REPORT): D. */
     private static final int STATE_UNINTERRUPTIBLE = 0x2;
     /** The per-CPU state says nothing yet (start, or just after lost events). */

@@ -43,6 +43,21 @@ class MetricSchemaTest {
     @Test
     void everyMetricHasItsOwnNames() {
         assertThat(Metric.values()).extracting(m -> m.json).doesNotHaveDuplicates();
-        assertThat(Metric.values()).extracting(m -> m.column).doesNotHaveDuplicates();
+        assertThat(java.util.Arrays.stream(Metric.values()).filter(Metric::inText).map(m -> m.column))
+                .doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aMetricCountedPerKindHasOneSlotPerKindAndNoTextColumn() {
+        for (Metric m : Metric.values()) {
+            if (!m.kinds.isEmpty()) {
+                assertThat(m.slots).as("%s slots", m).isEqualTo(m.kinds.size());
+                assertThat(m.inText()).as("%s in text", m).isFalse();
+            }
+        }
+        assertThat(Metric.SOFTIRQ_NS_BY_KIND.kinds).containsExactlyElementsOf(Softirq.NAMES);
+        assertThat(Softirq.NAMES).hasSize(10).startsWith("HI", "TIMER").endsWith("HRTIMER", "RCU");
+        assertThat(Softirq.name(3)).isEqualTo("NET_RX");
+        assertThat(Softirq.name(10)).isNull();
     }
 }
