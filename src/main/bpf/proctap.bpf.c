@@ -930,35 +930,42 @@ int pt_task_rename(struct bpf_raw_tracepoint_args *ctx)
 }
 
 
+/*
+ * Every interrupt of every task fires these, watched or not: the unwatched path takes no clock and
+ * no hash lookup (two per-CPU array lookups and a compare), and an exit with nothing open returns
+ * after one lookup.
+ */
+
 /* kernel/irq/handle.c __handle_irq_event_percpu(): around each handler (action) of the irq. */
 SEC("raw_tracepoint/irq_handler_entry")
 int pt_irq_handler_entry(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 now = bpf_ktime_get_ns();
 	struct cpu_private *s = this_cpu();
 	struct irq_cpu *q = irq_cpu();
 	if (!s || !q)
 		return 0;
 	__u64 task = bpf_get_current_task();
 	__u32 pid;
-	q->irq_start = irq_victim(s, task, &pid) ? now : 0;
 	q->irq_task = task;
+	q->irq_start = irq_victim(s, task, &pid) ? bpf_ktime_get_ns() : 0;
 	return 0;
 }
 
 SEC("raw_tracepoint/irq_handler_exit")
 int pt_irq_handler_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 now = bpf_ktime_get_ns();
-	struct cpu_private *s = this_cpu();
 	struct irq_cpu *q = irq_cpu();
-	if (!s || !q)
+	if (!q || !q->irq_start)
 		return 0;
+	__u64 now = bpf_ktime_get_ns();
 	__u64 start = q->irq_start;
 	q->irq_start = 0;
+	struct cpu_private *s = this_cpu();
+	if (!s)
+		return 0;
 	__u64 task = bpf_get_current_task();
 	__u32 pid;
-	if (!start || q->irq_task != task || start < s->pub.since || now < start || !irq_victim(s, task, &pid))
+	if (q->irq_task != task || start < s->pub.since || now < start || !irq_victim(s, task, &pid))
 		return 0;
 	struct pt_counts *c = counts_of(pid);
 	if (!c)
@@ -973,36 +980,40 @@ int pt_irq_handler_exit(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tracepoint/softirq_entry")
 int pt_softirq_entry(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 now = bpf_ktime_get_ns();
 	struct cpu_private *s = this_cpu();
 	struct irq_cpu *q = irq_cpu();
 	if (!s || !q)
 		return 0;
 	__u64 task = bpf_get_current_task();
 	__u32 pid;
-	bool watched = irq_victim(s, task, &pid);
+	if (!irq_victim(s, task, &pid)) {
+		q->soft_start = 0;
+		return 0;
+	}
 	q->soft_task = task;
 	q->soft_vec = (__u32)ctx->args[0];
 	q->soft_nested = 0;
-	q->soft_start = watched ? now : 0;
+	q->soft_start = bpf_ktime_get_ns();
 	return 0;
 }
 
 SEC("raw_tracepoint/softirq_exit")
 int pt_softirq_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 now = bpf_ktime_get_ns();
-	struct cpu_private *s = this_cpu();
 	struct irq_cpu *q = irq_cpu();
-	if (!s || !q)
+	if (!q || !q->soft_start)
 		return 0;
+	__u64 now = bpf_ktime_get_ns();
 	__u64 start = q->soft_start;
 	__u64 nested = q->soft_nested; /* (read at once: a hard irq may come in while this runs) */
 	q->soft_start = 0;
+	struct cpu_private *s = this_cpu();
+	if (!s)
+		return 0;
 	__u64 task = bpf_get_current_task();
 	__u32 vec = (__u32)ctx->args[0];
 	__u32 pid;
-	if (!start || q->soft_task != task || q->soft_vec != vec || start < s->pub.since || now < start ||
+	if (q->soft_task != task || q->soft_vec != vec || start < s->pub.since || now < start ||
 	    !irq_victim(s, task, &pid))
 		return 0;
 	struct pt_counts *c = counts_of(pid);
