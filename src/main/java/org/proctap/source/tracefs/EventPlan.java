@@ -22,9 +22,10 @@ import java.util.List;
  * list its CPU's flag. That filter cannot be cheaper than the kernel's test of every such event,
  * watched or not: an interrupt's event is built and then rejected, ~75 ns under the comm filter
  * (as sched_switch), less under the pid list, whose test comes before the event is built
- * (trace_event_ignore_this_pid(), kernel/trace/trace_events.c). Four events per softirq and per
- * handler: negligible at an idle machine's few thousand a second, a few percent of a CPU for a
- * network-heavy one (a UDP loopback loop runs one NET_RX softirq per datagram, ~800 k/s here).
+ * (trace_event_ignore_this_pid(), kernel/trace/trace_events.c). Two events per softirq and per
+ * handler: nothing measurable at an idle machine's few thousand a second; an unwatched UDP
+ * loopback loop, one NET_RX softirq per datagram at ~1 M/s, ran 13% slower under the comm filter
+ * and 3% under the pid list (docs/decisions.md).
  *
  * <p>The life-cycle instance is unfiltered and carries rare events: those that can make an
  * unwatched process start matching (exec, rename), every task creation (a process that just
