@@ -560,6 +560,78 @@ static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 r
 	}
 }
 
+/*
+ * ---- interrupts: irq and softirq time of the interrupted task ----
+ *
+ * A hard irq handler (irq_handler_entry/exit) or a softirq (softirq_entry/exit) is charged to the
+ * task current on the CPU when it ran, if that task is watched: the one interrupted, or the one
+ * whose local_bh_enable() or irq_exit() ran the pending softirqs (kernel/softirq.c). Softirqs run
+ * by ksoftirqd are ksoftirqd's, which is never watched. The local timer interrupt is not an
+ * irq_handler and stays TIMER_NS alone.
+ *
+ * Nesting (kernel/softirq.c handle_softirqs() runs the vectors with interrupts enabled; hard
+ * handlers run with them disabled, kernel/irq/handle.c): a hard irq or a timer interrupt can
+ * come inside a softirq, nothing comes inside a hard irq. A softirq's time is its own: the time
+ * of the hard irqs and timer interrupts inside it is subtracted (they are IRQ_NS and TIMER_NS),
+ * so TIMER_NS, IRQ_NS and SOFTIRQ_NS never count the same nanosecond twice.
+ *
+ * These programs only read cpu_state (the softirq ones run with interrupts enabled, so a timer
+ * interrupt's observe() could interleave with a write); when its current task is not the one
+ * running (a switch not yet noticed), the procs map says whether the running one is watched.
+ * An entry is kept with the task it interrupted and closed only by an exit of that task within
+ * the same slice (pub.since: set at every switch-in): an exit whose entry was missed (at attach)
+ * counts nothing, and an entry whose exit was missed is replaced by the next entry.
+ */
+struct irq_cpu {
+	__u64 irq_start;   /* irq_handler_entry of a watched task's interrupt; 0: none open */
+	__u64 irq_task;
+	__u64 soft_start;  /* softirq_entry of a watched task's softirq; 0: none open */
+	__u64 soft_task;
+	__u64 soft_nested; /* time in hard irqs and timer interrupts inside the open softirq */
+	__u32 soft_vec;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct irq_cpu);
+} irq_state SEC(".maps");
+
+static __always_inline struct irq_cpu *irq_cpu(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&irq_state, &zero);
+}
+
+/* Is the current task (task) watched, and which pid is it? Reads cpu_state, never writes it. */
+static __always_inline bool irq_victim(struct cpu_private *s, __u64 task, __u32 *pid)
+{
+	if ((s->pub.flags & PT_CPU_KNOWN) && s->cur_task == task) {
+		*pid = s->pub.cur_pid;
+		return s->pub.flags & PT_CPU_WATCHED;
+	}
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	*pid = (__u32)pid_tgid;
+	return watched_tgid(pid_tgid >> 32);
+}
+
+/* A hard irq or timer interrupt of ns inside the open softirq of task: not the softirq's time. */
+static __always_inline void irq_nested(struct irq_cpu *q, __u64 task, __u64 ns)
+{
+	if (q->soft_start && q->soft_task == task)
+		q->soft_nested += ns;
+}
+
+/* From pt_local_timer_exit: a timer interrupt of ns, charged to the watched current task. */
+static __always_inline void irq_timer_done(__u64 ns)
+{
+	struct irq_cpu *q = irq_cpu();
+	if (q)
+		irq_nested(q, bpf_get_current_task(), ns);
+}
+
 /* ---- programs ---- */
 
 SEC("raw_tracepoint/sched_switch")
@@ -651,6 +723,7 @@ int pt_local_timer_exit(struct bpf_raw_tracepoint_args *ctx)
 			c->v[PT_M_TIMER_COUNT]++;
 			c->v[PT_M_TIMER_NS] += now - s->pub.timer_start;
 		}
+		irq_timer_done(now - s->pub.timer_start);
 	}
 	s->pub.timer_start = 0;
 	return 0;
@@ -881,5 +954,106 @@ int pt_task_rename(struct bpf_raw_tracepoint_args *ctx)
 	e->is_leader = leader;
 	e->now_watched = now_watched;
 	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+
+/*
+ * Every interrupt of every task fires these, watched or not: the unwatched path takes no clock and
+ * no hash lookup (two per-CPU array lookups and a compare), and an exit with nothing open returns
+ * after one lookup.
+ */
+
+/* kernel/irq/handle.c __handle_irq_event_percpu(): around each handler (action) of the irq. */
+SEC("raw_tracepoint/irq_handler_entry")
+int pt_irq_handler_entry(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct cpu_private *s = this_cpu();
+	struct irq_cpu *q = irq_cpu();
+	if (!s || !q)
+		return 0;
+	__u64 task = bpf_get_current_task();
+	__u32 pid;
+	q->irq_task = task;
+	q->irq_start = irq_victim(s, task, &pid) ? bpf_ktime_get_ns() : 0;
+	return 0;
+}
+
+SEC("raw_tracepoint/irq_handler_exit")
+int pt_irq_handler_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct irq_cpu *q = irq_cpu();
+	if (!q || !q->irq_start)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 start = q->irq_start;
+	q->irq_start = 0;
+	struct cpu_private *s = this_cpu();
+	if (!s)
+		return 0;
+	__u64 task = bpf_get_current_task();
+	__u32 pid;
+	if (q->irq_task != task || start < s->pub.since || now < start || !irq_victim(s, task, &pid))
+		return 0;
+	struct pt_counts *c = counts_of(pid);
+	if (!c)
+		return 0;
+	c->v[PT_M_IRQ_COUNT]++;
+	c->v[PT_M_IRQ_NS] += now - start;
+	irq_nested(q, task, now - start);
+	return 0;
+}
+
+/* kernel/softirq.c handle_softirqs(): around each pending vector's action, interrupts enabled. */
+SEC("raw_tracepoint/softirq_entry")
+int pt_softirq_entry(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct cpu_private *s = this_cpu();
+	struct irq_cpu *q = irq_cpu();
+	if (!s || !q)
+		return 0;
+	__u64 task = bpf_get_current_task();
+	__u32 pid;
+	if (!irq_victim(s, task, &pid)) {
+		q->soft_start = 0;
+		return 0;
+	}
+	q->soft_task = task;
+	q->soft_vec = (__u32)ctx->args[0];
+	q->soft_nested = 0;
+	q->soft_start = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("raw_tracepoint/softirq_exit")
+int pt_softirq_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct irq_cpu *q = irq_cpu();
+	if (!q || !q->soft_start)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 start = q->soft_start;
+	__u64 nested = q->soft_nested; /* (read at once: a hard irq may come in while this runs) */
+	q->soft_start = 0;
+	struct cpu_private *s = this_cpu();
+	if (!s)
+		return 0;
+	__u64 task = bpf_get_current_task();
+	__u32 vec = (__u32)ctx->args[0];
+	__u32 pid;
+	if (q->soft_task != task || q->soft_vec != vec || start < s->pub.since || now < start ||
+	    !irq_victim(s, task, &pid))
+		return 0;
+	struct pt_counts *c = counts_of(pid);
+	if (!c)
+		return 0;
+	__u64 ns = now - start;
+	ns = ns > nested ? ns - nested : 0;
+	c->v[PT_M_SOFTIRQ_COUNT]++;
+	c->v[PT_M_SOFTIRQ_NS] += ns;
+	if (vec < PT_NR_SOFTIRQS) {
+		c->v[PT_M_SOFTIRQ_COUNT_BY_KIND + vec]++;
+		c->v[PT_M_SOFTIRQ_NS_BY_KIND + vec] += ns;
+	}
 	return 0;
 }

@@ -60,6 +60,9 @@ struct pt_proc {
 	__u32 pad;
 };
 
+/* softirq vectors: NR_SOFTIRQS of include/linux/interrupt.h (org.proctap.metric.Softirq names them) */
+#define PT_NR_SOFTIRQS 10
+
 /*
  * The metrics counted per (CPU, task), in the order of pt_counts.v: X(NAME, SLOTS), one slot per
  * counter, N for a histogram. org.proctap.metric.Metric declares the same list with units and
@@ -76,6 +79,12 @@ struct pt_proc {
 	X(PREEMPT, 1)     /* switch-outs while runnable (nivcsw) */                                 \
 	X(VOL, 1)         /* switch-outs to sleep (nvcsw) */                                        \
 	X(MIGR, 1)        /* moves to another CPU before each switch-in here (se.nr_migrations) */ \
+	X(IRQ_NS, 1)      /* time in hard irq handlers (not the local timer) while this task ran */ \
+	X(IRQ_COUNT, 1)   /* hard irq handlers run while this task ran */                          \
+	X(SOFTIRQ_NS, 1)  /* time in softirqs in this task's context, less nested interrupts */     \
+	X(SOFTIRQ_COUNT, 1) /* softirqs run in this task's context */                               \
+	X(SOFTIRQ_NS_BY_KIND, PT_NR_SOFTIRQS)    /* SOFTIRQ_NS per vector */                          \
+	X(SOFTIRQ_COUNT_BY_KIND, PT_NR_SOFTIRQS) /* SOFTIRQ_COUNT per vector */                   \
 	X(WAIT_HIST, PT_HIST_SLOTS)  /* --hist wait: waits ended by a switch-in here, log2 us */      \
 	X(SLICE_HIST, PT_HIST_SLOTS) /* --hist slice: slices on this CPU, log2 us */
 

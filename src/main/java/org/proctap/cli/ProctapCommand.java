@@ -146,13 +146,13 @@ final class ProctapCommand {
             String w = word.strip();
             if (w.equals("all")) {
                 for (Metric m : Metric.values()) {
-                    if (!TextOutput.SEED.contains(m) && !m.isHistogram() && !shown.contains(m)) {
+                    if (isColumn(m) && !shown.contains(m)) {
                         shown.add(m);
                     }
                 }
                 continue;
             }
-            Metric m = Arrays.stream(Metric.values()).filter(x -> x.column.equals(w) && isColumn(x))
+            Metric m = Arrays.stream(Metric.values()).filter(x -> isColumn(x) && x.column.equals(w))
                     .findFirst().orElseThrow(() -> usage("--columns: no column '" + w + "' (choose from "
                             + String.join(",", Arrays.stream(Metric.values()).filter(ProctapCommand::isColumn)
                             .map(x -> x.column).toList()) + ", or all)"));
@@ -179,9 +179,9 @@ final class ProctapCommand {
         return List.copyOf(shown);
     }
 
-    /** A figure --columns can show: not the seed's own (always shown), not a histogram (--hist). */
+    /** A figure --columns can show: a text one (not a histogram, not JSON-only), not the seed's own. */
     private static boolean isColumn(Metric m) {
-        return !TextOutput.SEED.contains(m) && !m.isHistogram();
+        return m.inText() && !TextOutput.SEED.contains(m);
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -8,7 +8,8 @@ package org.proctap.event;
  */
 public sealed interface Event
         permits SchedSwitch, SchedRuntime, SchedWakeup, SchedMigrate, TimerEntry, TimerExit, TaskNew, ProcessFork,
-                ProcessExec, ProcessExit, TaskRename, SyscallEnter, SignalGenerate, SignalDeliver, IrqExit {
+                ProcessExec, ProcessExit, TaskRename, SyscallEnter, SignalGenerate, SignalDeliver, IrqEntry, IrqExit,
+                SoftirqEntry, SoftirqExit {
     long ts();
 
     int cpu();

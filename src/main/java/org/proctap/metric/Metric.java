@@ -1,5 +1,7 @@
 package org.proctap.metric;
 
+import java.util.List;
+
 /**
  * The figures counted per CPU and task, declared once: each source fills them, the aggregator
  * subtracts them, every output renders them from here. The order and slot counts are those of
@@ -25,6 +27,14 @@ public enum Metric {
     PREEMPT(Unit.COUNT, 1, "preempt", "preempt", "switch-outs while still runnable (involuntary)"),
     VOL(Unit.COUNT, 1, "vol", "vol", "switch-outs to sleep or block (voluntary)"),
     MIGR(Unit.COUNT, 1, "migr", "migr", "moves between CPUs before each switch-in here"),
+    IRQ_NS(Unit.NS, 1, "irq_ns", "irq",
+            "time in hard interrupt handlers (irq_handler_entry/exit; not the local timer) taken while the task ran"),
+    IRQ_COUNT(Unit.COUNT, 1, "irq_count", "irqs", "hard interrupt handlers run while the task ran"),
+    SOFTIRQ_NS(Unit.NS, 1, "softirq_ns", "softirq",
+            "time in softirqs run in the task's context, less the hard and timer interrupts inside them"),
+    SOFTIRQ_COUNT(Unit.COUNT, 1, "softirq_count", "softirqs", "softirqs run in the task's context"),
+    SOFTIRQ_NS_BY_KIND(Unit.NS, Softirq.NAMES, "softirq_ns_by_kind", "softirq_ns per softirq vector"),
+    SOFTIRQ_COUNT_BY_KIND(Unit.COUNT, Softirq.NAMES, "softirq_count_by_kind", "softirq_count per softirq vector"),
     /** --hist wait: one count per switch-in, in the slot of the run-queue wait that ended there. */
     WAIT_HIST(Unit.LOG2_US, Log2Slots.COUNT, "wait_hist", "wait",
             "run-queue waits before each switch-in here, by length"),
@@ -49,17 +59,45 @@ public enum Metric {
     public final int slot;
     /** Its field in JSON rows. */
     public final String json;
-    /** Its name in {@code --columns} and the text table's header; a histogram's in {@code --hist}. */
+    /**
+     * Its name in {@code --columns} and the text table's header; a histogram's in {@code --hist};
+     * null for one shown in JSON only.
+     */
     public final String column;
     public final String description;
+    /**
+     * For a metric counted per kind, each slot's kind, in slot order (JSON shows them as an
+     * object, kind: value); empty for a plain counter.
+     */
+    public final List<String> kinds;
 
     Metric(Unit unit, int slots, String json, String column, String description) {
+        this(unit, slots, json, column, description, List.of());
+    }
+
+    /** A counter per kind, one slot each: JSON only. */
+    Metric(Unit unit, List<String> kinds, String json, String description) {
+        this(unit, kinds.size(), json, null, description, kinds);
+    }
+
+    private Metric(Unit unit, int slots, String json, String column, String description, List<String> kinds) {
         this.unit = unit;
         this.slots = slots;
         this.slot = Layout.take(slots);
         this.json = json;
         this.column = column;
         this.description = description;
+        this.kinds = List.copyOf(kinds);
+    }
+
+    /** Whether it can be a text column ({@code --columns}). */
+    public boolean inText() {
+        return column != null && !isHistogram();
+    }
+
+    /** The value of the i-th slot (a kind's, for a metric counted per kind). */
+    public long of(long[] values, int i) {
+        return values[slot + i];
     }
 
     /** This metric's value in a values array (its first slot). */
@@ -69,7 +107,7 @@ public enum Metric {
 
     /** A histogram: counts per {@link Log2Slots} slot, printed apart from the table's columns. */
     public boolean isHistogram() {
-        return slots > 1;
+        return unit == Unit.LOG2_US;
     }
 
     /** This metric's slots in a values array, a copy. */

@@ -173,13 +173,8 @@ public final class JsonOutput implements Output {
             line.put("tgid", p.tgid());
             line.put("comm", p.comm());
             for (Metric m : Metric.values()) {
-                if (m.isHistogram()) {
-                    continue;
-                }
-                if (interval.measured().contains(m)) {
-                    line.put(m.json, p.get(m));
-                } else {
-                    line.putNull(m.json);
+                if (!m.isHistogram()) {
+                    put(line, m, interval.measured().contains(m) ? p.values() : null);
                 }
             }
             boolean times = interval.measured().containsAll(ProcessSummary.TIME) && p.accounted() > 0;
@@ -213,11 +208,7 @@ public final class JsonOutput implements Output {
             if (m.isHistogram()) {
                 continue; // a "hist" line of its own, when asked for
             }
-            if (!interval.measured().contains(m)) {
-                n.putNull(m.json);
-            } else {
-                n.put(m.json, values[m.slot]);
-            }
+            put(n, m, interval.measured().contains(m) ? values : null);
             if (m == Metric.RUNS) {
                 // the seed's hrtimer column, in its unit
                 n.put("hrtimer_us", interval.measured().contains(Metric.TIMER_NS)
@@ -268,6 +259,24 @@ public final class JsonOutput implements Output {
         n.put("final", interval.fin());
         n.put("cumulative", interval.cumulative());
         return n;
+    }
+
+    /**
+     * A metric's field: its value, an object {@code {"KIND": value}} for one counted per kind
+     * (every kind, zeros included, so that a reader need not know which exist), or null when the
+     * source does not measure it ({@code values} null).
+     */
+    private static void put(ObjectNode n, Metric m, long[] values) {
+        if (values == null) {
+            n.putNull(m.json);
+        } else if (m.kinds.isEmpty()) {
+            n.put(m.json, m.of(values));
+        } else {
+            ObjectNode byKind = n.putObject(m.json);
+            for (int i = 0; i < m.kinds.size(); i++) {
+                byKind.put(m.kinds.get(i), m.of(values, i));
+            }
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.proctap.stats;
 
 import org.proctap.event.Event;
+import org.proctap.event.IrqEntry;
 import org.proctap.event.IrqExit;
 import org.proctap.event.ProcessExec;
 import org.proctap.event.ProcessExit;
@@ -11,6 +12,8 @@ import org.proctap.event.SchedSwitch;
 import org.proctap.event.SchedWakeup;
 import org.proctap.event.SignalDeliver;
 import org.proctap.event.SignalGenerate;
+import org.proctap.event.SoftirqEntry;
+import org.proctap.event.SoftirqExit;
 import org.proctap.event.SyscallEnter;
 import org.proctap.event.TaskNew;
 import org.proctap.event.TaskRename;
@@ -66,7 +69,16 @@ public final class EventProcessor {
                 accounting.observe(g.ts(), g.cpu(), g.tid());
                 lifecycle.onSignalGenerate(g);
             }
-            case IrqExit x -> accounting.observe(x.ts(), x.cpu(), x.tid());
+            case IrqEntry x -> accounting.onIrqEntry(x.ts(), x.cpu(), x.tid());
+            case IrqExit x -> {
+                if (x.irq() >= 0) {
+                    accounting.onIrqExit(x.ts(), x.cpu(), x.tid());
+                } else {
+                    accounting.observe(x.ts(), x.cpu(), x.tid());
+                }
+            }
+            case SoftirqEntry x -> accounting.onSoftirqEntry(x.ts(), x.cpu(), x.tid(), x.vec());
+            case SoftirqExit x -> accounting.onSoftirqExit(x.ts(), x.cpu(), x.tid(), x.vec());
             case SignalDeliver d -> {
                 accounting.observe(d.ts(), d.cpu(), d.tid());
                 lifecycle.onSignalDeliver(d);

@@ -96,6 +96,7 @@ public final class SchedAccounting {
         boolean sliceCounted;
         /** The kernel's charges to cur since its switch-in: the slice's length so far. */
         long sliceNs;
+        final Interrupts interrupts = new Interrupts();
 
         CpuState(long start) {
             unchargedFrom = start;
@@ -103,6 +104,7 @@ public final class SchedAccounting {
         }
 
         void runs(int tid, Task task, long ts) {
+            interrupts.reset();
             cur = tid;
             curTask = task;
             unchargedFrom = ts;
@@ -306,9 +308,60 @@ public final class SchedAccounting {
             long[] c = counted(s.timerTask).counters(cpu);
             c[Metric.TIMER_COUNT.slot]++;
             c[Metric.TIMER_NS.slot] += Math.max(0, ts - s.timerStart);
+            s.interrupts.nested(s.timerTask, Math.max(0, ts - s.timerStart));
         }
         s.timerStart = -1;
         s.timerTask = null;
+    }
+
+    /** irq_handler_entry: a device interrupt's handler starts, charged to {@code tid} if watched. */
+    public void onIrqEntry(long ts, int cpu, int tid) {
+        observe(ts, cpu, tid);
+        CpuState s = cpus[cpu];
+        s.interrupts.irqEntry(ts, watchedCurrent(s, tid));
+    }
+
+    /** irq_handler_exit: the handler's time goes to the task it interrupted (see {@link Interrupts}). */
+    public void onIrqExit(long ts, int cpu, int tid) {
+        observe(ts, cpu, tid);
+        CpuState s = cpus[cpu];
+        Task t = s.cur == tid ? s.curTask : null;
+        long ns = s.interrupts.irqExit(ts, t);
+        if (ns >= 0) {
+            long[] c = counted(t).counters(cpu);
+            c[Metric.IRQ_COUNT.slot]++;
+            c[Metric.IRQ_NS.slot] += ns;
+        }
+    }
+
+    /** softirq_entry: vector {@code vec} runs in {@code tid}'s context. */
+    public void onSoftirqEntry(long ts, int cpu, int tid, int vec) {
+        observe(ts, cpu, tid);
+        CpuState s = cpus[cpu];
+        s.interrupts.softirqEntry(ts, watchedCurrent(s, tid), vec);
+    }
+
+    /** softirq_exit: its own time (less the interrupts inside it) goes to the task it ran in. */
+    public void onSoftirqExit(long ts, int cpu, int tid, int vec) {
+        observe(ts, cpu, tid);
+        CpuState s = cpus[cpu];
+        Task t = s.cur == tid ? s.curTask : null;
+        long ns = s.interrupts.softirqExit(ts, t, vec);
+        if (ns >= 0) {
+            long[] c = counted(t).counters(cpu);
+            c[Metric.SOFTIRQ_COUNT.slot]++;
+            c[Metric.SOFTIRQ_NS.slot] += ns;
+            if (vec >= 0 && vec < Metric.SOFTIRQ_NS_BY_KIND.slots) {
+                c[Metric.SOFTIRQ_COUNT_BY_KIND.slot + vec]++;
+                c[Metric.SOFTIRQ_NS_BY_KIND.slot + vec] += ns;
+            }
+        }
+    }
+
+    /** The task current on the CPU, {@code tid} (just observed), if it is watched; else null. */
+    private static Task watchedCurrent(CpuState s, int tid) {
+        Task t = s.cur == tid ? s.curTask : null;
+        return t != null && t.watched() ? t : null;
     }
 
     /**

@@ -27,6 +27,37 @@ class KernelTruthTest {
     }
 
     @Test
+    void parsesSoftirqsAndDeviceIrqs() {
+        // as Linux 6.18 prints them (kernel/softirq.c show_softirqs, kernel/irq/proc.c show_interrupts)
+        String softirqs = """
+                                    CPU0       CPU1      \s
+                          HI:          0          0
+                       TIMER:      15736      23257
+                      NET_RX:     321449    1953202
+                         RCU:      25446      32694
+                """;
+        var soft = InterruptCounts.parseSoftirqs(softirqs);
+        assertThat(soft.keySet()).containsExactly("HI", "TIMER", "NET_RX", "RCU");
+        assertThat(soft.get("NET_RX")).containsExactly(321449, 1953202);
+        String interrupts = """
+                           CPU0       CPU1      \s
+                 24:          1          0  IO-APIC   5-edge      ACPI:Ged
+                 36:          0     119578 PCI-MSIX-0000:00:02.0   1-edge      virtio1-req.0
+                 41:       2162          0 PCI-MSIX-0000:00:04.0   1-edge      virtio3-rx
+                NMI:          0          0   Non-maskable interrupts
+                LOC:     362941     374842   Local timer interrupts
+                ERR:          0
+                """;
+        assertThat(InterruptCounts.parseDeviceIrqs(interrupts)).containsExactly(2163, 119578);
+        InterruptCounts later = new InterruptCounts(java.util.Map.of("NET_RX", new long[] {321450, 1953302}),
+                new long[] {2170, 119578});
+        InterruptCounts d = later.minus(new InterruptCounts(soft, new long[] {2163, 119578}));
+        assertThat(d.softirq("NET_RX", 1)).isEqualTo(100);
+        assertThat(d.softirq("HI", 0)).isZero();
+        assertThat(d.deviceIrqs(0)).isEqualTo(7);
+    }
+
+    @Test
     void parsesSchedstat() {
         assertThat(KernelTruth.parseSchedstat("838407 12 3\n")).isEqualTo(new KernelTruth.SchedStat(838407, 12, 3));
         assertThatThrownBy(() -> KernelTruth.parseSchedstat("1 2")).isInstanceOf(IllegalArgumentException.class);

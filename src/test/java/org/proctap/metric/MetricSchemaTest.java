@@ -45,7 +45,7 @@ class MetricSchemaTest {
     void everyMetricHasItsOwnNames() {
         assertThat(Metric.values()).extracting(m -> m.json).doesNotHaveDuplicates();
         // a column is named in --columns, a histogram in --hist: unique within each
-        assertThat(Arrays.stream(Metric.values()).filter(m -> !m.isHistogram()).map(m -> m.column))
+        assertThat(Arrays.stream(Metric.values()).filter(Metric::inText).map(m -> m.column))
                 .doesNotHaveDuplicates();
         assertThat(Arrays.stream(Metric.values()).filter(Metric::isHistogram).map(m -> m.column))
                 .doesNotHaveDuplicates();
@@ -61,5 +61,19 @@ class MetricSchemaTest {
                 });
         assertThat(Arrays.stream(Metric.values()).filter(m -> !m.isHistogram())).allSatisfy(m ->
                 assertThat(m.unit).isNotEqualTo(Unit.LOG2_US));
+    }
+
+    @Test
+    void aMetricCountedPerKindHasOneSlotPerKindAndNoTextColumn() {
+        for (Metric m : Metric.values()) {
+            if (!m.kinds.isEmpty()) {
+                assertThat(m.slots).as("%s slots", m).isEqualTo(m.kinds.size());
+                assertThat(m.inText()).as("%s in text", m).isFalse();
+            }
+        }
+        assertThat(Metric.SOFTIRQ_NS_BY_KIND.kinds).containsExactlyElementsOf(Softirq.NAMES);
+        assertThat(Softirq.NAMES).hasSize(10).startsWith("HI", "TIMER").endsWith("HRTIMER", "RCU");
+        assertThat(Softirq.name(3)).isEqualTo("NET_RX");
+        assertThat(Softirq.name(10)).isNull();
     }
 }

@@ -45,6 +45,30 @@ class JsonOutputTest {
     }
 
     @Test
+    void aMetricCountedPerKindIsAnObjectOfEveryKindOrNull() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        JsonOutput out = new JsonOutput(new Sink(bytes), new WallClock(1_000_000_000L));
+        long[] v = TestValues.with(TestValues.of(4, 1500, 2, 3000), Metric.SOFTIRQ_NS, 900);
+        v[Metric.SOFTIRQ_NS_BY_KIND.slot + 3] = 700; // NET_RX
+        v[Metric.SOFTIRQ_NS_BY_KIND.slot + 9] = 200; // RCU
+        v[Metric.SOFTIRQ_COUNT_BY_KIND.slot + 3] = 5;
+        out.interval(new IntervalReport(1, 5, 20, List.of(new CpuTaskCounters(1, 3, 7, 1, "a", v)),
+                new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0}, false, false,
+                java.util.Set.of(Metric.RUNS, Metric.SOFTIRQ_NS, Metric.SOFTIRQ_NS_BY_KIND)));
+        JsonNode row = parse(bytes.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow());
+        assertThat(row.get("softirq_ns").asLong()).isEqualTo(900);
+        JsonNode byKind = row.get("softirq_ns_by_kind");
+        assertThat(byKind.isObject()).as("%s", byKind).isTrue();
+        List<String> names = new java.util.ArrayList<>();
+        byKind.fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsExactlyElementsOf(org.proctap.metric.Softirq.NAMES);
+        assertThat(byKind.get("NET_RX").asLong()).isEqualTo(700);
+        assertThat(byKind.get("RCU").asLong()).isEqualTo(200);
+        assertThat(byKind.get("HI").asLong()).isZero();
+        assertThat(row.get("softirq_count_by_kind").isNull()).as("not measured: null, not an object").isTrue();
+    }
+
+    @Test
     void everyLineIsAnObjectWithTypeKernelTimeAndWallTime() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         JsonOutput out = new JsonOutput(new Sink(bytes), new WallClock(1_000_000_000L));

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Optional;
 
 import org.proctap.event.Event;
+import org.proctap.event.IrqEntry;
 import org.proctap.event.IrqExit;
 import org.proctap.event.ProcessExec;
 import org.proctap.event.ProcessExit;
@@ -15,6 +16,8 @@ import org.proctap.event.SchedSwitch;
 import org.proctap.event.SchedWakeup;
 import org.proctap.event.SignalDeliver;
 import org.proctap.event.SignalGenerate;
+import org.proctap.event.SoftirqEntry;
+import org.proctap.event.SoftirqExit;
 import org.proctap.event.SyscallEnter;
 import org.proctap.event.SyscallEnter.Syscall;
 import org.proctap.event.TaskNew;
@@ -190,6 +193,18 @@ public final class EventDecoder {
                  "irq_vectors/call_function_single_exit" -> {
                 FieldReader vector = FieldReader.number(f, "vector");
                 yield (ts, cpu, tid, b, at, n) -> new IrqExit(ts, cpu, tid, vector.intValue(b, at), -1);
+            }
+            case "irq/irq_handler_entry" -> {
+                FieldReader irq = FieldReader.number(f, "irq");
+                yield (ts, cpu, tid, b, at, n) -> new IrqEntry(ts, cpu, tid, irq.intValue(b, at));
+            }
+            case "irq/softirq_entry" -> {
+                FieldReader vec = FieldReader.number(f, "vec");
+                yield (ts, cpu, tid, b, at, n) -> new SoftirqEntry(ts, cpu, tid, vec.intValue(b, at));
+            }
+            case "irq/softirq_exit" -> {
+                FieldReader vec = FieldReader.number(f, "vec");
+                yield (ts, cpu, tid, b, at, n) -> new SoftirqExit(ts, cpu, tid, vec.intValue(b, at));
             }
             case "irq/irq_handler_exit" -> {
                 FieldReader irq = FieldReader.number(f, "irq");

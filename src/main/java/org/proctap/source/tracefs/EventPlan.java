@@ -17,6 +17,16 @@ import java.util.List;
  * CPU. sched_wakeup, where a sleep ends and a wait begins, is not recorded while tracefs's wait
  * is not shown (see SchedAccounting.MEASURED): it took the pipe benchmark from 1.52x to 1.58x.
  *
+ * <p>The interrupt events (device irq handlers, softirqs) are kept, like the timer's, for the
+ * task they interrupted, which is current when they fire: the comm filter tests its comm, the pid
+ * list its CPU's flag. That filter cannot be cheaper than the kernel's test of every such event,
+ * watched or not: an interrupt's event is built and then rejected, ~75 ns under the comm filter
+ * (as sched_switch), less under the pid list, whose test comes before the event is built
+ * (trace_event_ignore_this_pid(), kernel/trace/trace_events.c). Two events per softirq and per
+ * handler: nothing measurable at an idle machine's few thousand a second; an unwatched UDP
+ * loopback loop, one NET_RX softirq per datagram at ~1 M/s, ran 13% slower under the comm filter
+ * and 3% under the pid list (docs/decisions.md).
+ *
  * <p>The life-cycle instance is unfiltered and carries rare events: those that can make an
  * unwatched process start matching (exec, rename), every task creation (a process that just
  * exec'd into a watched name can create threads before user space has added it to the pid
@@ -39,6 +49,10 @@ final class EventPlan {
             new Tracepoint("sched", "sched_migrate_task", true),
             new Tracepoint("irq_vectors", "local_timer_entry", false),
             new Tracepoint("irq_vectors", "local_timer_exit", false),
+            new Tracepoint("irq", "irq_handler_entry", false),
+            new Tracepoint("irq", "irq_handler_exit", false),
+            new Tracepoint("irq", "softirq_entry", false),
+            new Tracepoint("irq", "softirq_exit", false),
             new Tracepoint("sched", "sched_process_exit", true),
             new Tracepoint("signal", "signal_deliver", false));
 

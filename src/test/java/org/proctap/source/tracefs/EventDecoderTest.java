@@ -60,6 +60,49 @@ class EventDecoderTest {
             print fmt: "hrtimer=%p function=%ps now=%llu", REC->hrtimer, REC->function, REC->now
             """;
 
+    /** The interrupt events as Linux 6.18 prints their formats (events/irq/.../format). */
+    static final String SOFTIRQ_ENTRY = """
+            name: softirq_entry
+            ID: 223
+            format:
+            	field:unsigned short common_type;	offset:0;	size:2;	signed:0;
+            	field:unsigned char common_flags;	offset:2;	size:1;	signed:0;
+            	field:unsigned char common_preempt_count;	offset:3;	size:1;	signed:0;
+            	field:int common_pid;	offset:4;	size:4;	signed:1;
+
+            	field:unsigned int vec;	offset:8;	size:4;	signed:0;
+
+            print fmt: "vec=%u [action=%s]", REC->vec, __print_symbolic(REC->vec, { 0, "HI" }, { 1, "TIMER" }, { 2, "NET_TX" }, { 3, "NET_RX" }, { 4, "BLOCK" }, { 5, "IRQ_POLL" }, { 6, "TASKLET" }, { 7, "SCHED" }, { 8, "HRTIMER" }, { 9, "RCU" })
+            """;
+    static final String IRQ_HANDLER_ENTRY = """
+            name: irq_handler_entry
+            ID: 225
+            format:
+            	field:unsigned short common_type;	offset:0;	size:2;	signed:0;
+            	field:unsigned char common_flags;	offset:2;	size:1;	signed:0;
+            	field:unsigned char common_preempt_count;	offset:3;	size:1;	signed:0;
+            	field:int common_pid;	offset:4;	size:4;	signed:1;
+
+            	field:int irq;	offset:8;	size:4;	signed:1;
+            	field:__data_loc char[] name;	offset:12;	size:4;	signed:0;
+
+            print fmt: "irq=%d name=%s", REC->irq, __get_str(name)
+            """;
+    static final String IRQ_HANDLER_EXIT = """
+            name: irq_handler_exit
+            ID: 224
+            format:
+            	field:unsigned short common_type;	offset:0;	size:2;	signed:0;
+            	field:unsigned char common_flags;	offset:2;	size:1;	signed:0;
+            	field:unsigned char common_preempt_count;	offset:3;	size:1;	signed:0;
+            	field:int common_pid;	offset:4;	size:4;	signed:1;
+
+            	field:int irq;	offset:8;	size:4;	signed:1;
+            	field:int ret;	offset:12;	size:4;	signed:1;
+
+            print fmt: "irq=%d ret=%s", REC->irq, REC->ret ? "handled" : "unhandled"
+            """;
+
     private static EventFormat format(String event) {
         return FORMATS_6_18.get(event);
     }
@@ -199,6 +242,41 @@ class EventDecoderTest {
                 .page();
         assertThat(decode(old, o)).isEqualTo(new ProcessExit(77, 1, 7, "fx-main", 7, 120, false));
         assertThat(decoderFor(format("sched/sched_switch")).hasGroupDead()).isFalse();
+    }
+
+    @Test
+    void interruptEntriesAndExits() {
+        EventFormat soft = EventFormat.parse("irq", SOFTIRQ_ENTRY);
+        EventFormat entry = EventFormat.parse("irq", IRQ_HANDLER_ENTRY);
+        EventFormat exit = EventFormat.parse("irq", IRQ_HANDLER_EXIT);
+        EventDecoder d = decoderFor(soft, entry, exit);
+        ByteBuffer s = PageBytes.littleEndian(12)
+                .u16(223)                    // @0 common_type: softirq_entry
+                .u8(0x11)                    // @2 common_flags: irqs off, in a softirq
+                .u8(0x01)                    // @3 common_preempt_count
+                .u32(4242)                   // @4 common_pid: the task it runs in
+                .u32(3)                      // @8 vec: NET_RX
+                .page();
+        assertThat(decode(d, s)).isEqualTo(new org.proctap.event.SoftirqEntry(77, 1, 4242, 3));
+        ByteBuffer e = PageBytes.littleEndian(28)
+                .u16(225)                    // @0 common_type: irq_handler_entry
+                .u8(0x09)                    // @2 common_flags: irqs off, in a hard irq
+                .u8(0x01)                    // @3 common_preempt_count
+                .u32(0)                      // @4 common_pid: the idle task
+                .u32(41)                     // @8 irq
+                .u32(11 << 16 | 16)          // @12 name: __data_loc, 11 bytes (with the NUL) at 16
+                .ascii("virtio3-rx").u8(0)   // @16 name
+                .page();
+        assertThat(decode(d, e)).isEqualTo(new org.proctap.event.IrqEntry(77, 1, 0, 41));
+        ByteBuffer x = PageBytes.littleEndian(16)
+                .u16(224)                    // @0 common_type: irq_handler_exit
+                .u8(0x09)                    // @2 common_flags
+                .u8(0x01)                    // @3 common_preempt_count
+                .u32(0)                      // @4 common_pid
+                .u32(41)                     // @8 irq
+                .u32(1)                      // @12 ret: handled
+                .page();
+        assertThat(decode(d, x)).isEqualTo(new org.proctap.event.IrqExit(77, 1, 0, -1, 41));
     }
 
     @Test

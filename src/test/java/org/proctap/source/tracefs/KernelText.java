@@ -6,7 +6,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.proctap.event.Event;
+import org.proctap.event.IrqEntry;
 import org.proctap.event.IrqExit;
+import org.proctap.event.SoftirqEntry;
+import org.proctap.event.SoftirqExit;
 import org.proctap.event.ProcessExec;
 import org.proctap.event.ProcessExit;
 import org.proctap.event.ProcessFork;
@@ -88,6 +91,9 @@ final class KernelText {
             case SyscallEnter x -> "sys_" + x.syscall().syscallName();
             case SignalGenerate x -> "signal_generate";
             case SignalDeliver x -> "signal_deliver";
+            case IrqEntry x -> "irq_handler_entry";
+            case SoftirqEntry x -> "softirq_entry";
+            case SoftirqExit x -> "softirq_exit";
             case IrqExit x -> x.irq() >= 0 ? "irq_handler_exit" : switch (x.vector()) {
                 case 253 -> "reschedule_exit";
                 case 252 -> "call_function_exit";
@@ -128,6 +134,9 @@ final class KernelText {
                     + Long.toHexString(x.saHandler()) + " sa_flags=" + Long.toHexString(x.saFlags());
             case SyscallEnter x -> null;
             case IrqExit x -> x.irq() >= 0 ? null : "vector=" + x.vector(); // irq_handler_exit's ret is not kept
+            case IrqEntry x -> null; // its name is not kept
+            case SoftirqEntry x -> "vec=" + x.vec() + " [action=" + org.proctap.metric.Softirq.name(x.vec()) + "]";
+            case SoftirqExit x -> "vec=" + x.vec() + " [action=" + org.proctap.metric.Softirq.name(x.vec()) + "]";
         };
     }
 
