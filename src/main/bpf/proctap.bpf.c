@@ -145,11 +145,6 @@ struct cpu_private {
 	struct pt_cpu_state pub;
 	__u64 cur_task;
 	__u64 sum_in;   /* cur->se.sum_exec_runtime at the start of its slice */
-	__u64 run_delay_in;  /* cur->sched_info.run_delay at its switch-in (before the kernel added
-			      * the wait that just ended: sched_info_arrive() runs after the tracepoint) */
-	__u64 migrations_in; /* cur->se.nr_migrations at its switch-in */
-	__u32 in_valid;      /* the two above were read at a switch-in */
-	__u32 pad;
 	__u64 bound_from; /* a repaired slice: it cannot have started before this (0: not repaired) */
 	__u32 sum_valid;
 	__u32 seen_next;
@@ -288,7 +283,6 @@ static __always_inline void set_current(struct cpu_private *s, __u64 task, __u32
 {
 	s->cur_task = task;
 	s->sum_valid = 0;
-	s->in_valid = 0;
 	s->bound_from = 0;
 	s->pub.run_pending = 0;
 	s->pub.cur_pid = pid;
@@ -360,20 +354,24 @@ static __always_inline void hist_wait(struct pt_counts *c, __u64 wait, __u64 arr
 		hist_add(c, PT_M_WAIT_HIST, wait / arrivals, arrivals);
 }
 
-/* Adds ran to cur's on-CPU time and counts its switch-in, if it is watched. */
-static __always_inline void charge(struct cpu_private *s, __u64 ran)
+/*
+ * Adds ran to cur's on-CPU time and counts its switch-in, if it is watched; returns its counters
+ * on this CPU (NULL when not watched or the map is full), for the switch-out to go on with.
+ */
+static __always_inline struct pt_counts *charge(struct cpu_private *s, __u64 ran)
 {
 	if (!(s->pub.flags & PT_CPU_WATCHED))
-		return;
+		return NULL;
 	if (s->bound_from)
 		stat_add(PT_STAT_REPAIRED_NS, ran); /* a slice that began with a switch never seen */
 	struct pt_counts *c = counts_of(s->pub.cur_pid);
 	if (!c)
-		return;
+		return NULL;
 	c->v[PT_M_ONCPU_NS] += ran;
 	hist_slice(s, c, ran);
 	c->v[PT_M_RUNS] += s->pub.run_pending;
 	s->pub.run_pending = 0;
+	return c;
 }
 
 /*
@@ -491,17 +489,15 @@ static __always_inline bool is_io(__u32 state)
  * as are the context switches (nvcsw, nivcsw) and migrations: differences of the task's own
  * counters, so nothing in between is missed even if a switch was.
  */
-static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 ran, bool preempt, __u32 state)
+static __always_inline void switch_out(struct cpu_private *s, struct pt_counts *c, __u64 now, __u64 ran, bool preempt,
+				       __u32 state)
 {
-	struct pt_counts *c = counts_of(s->pub.cur_pid);
-	if (!c)
-		return;
 	struct task_struct *prev = bpf_get_current_task_btf();
 	__u64 run_delay = prev->sched_info.run_delay;
 	__u64 nvcsw = prev->nvcsw;
 	__u64 nivcsw = prev->nivcsw;
 	__u64 migrations = prev->se.nr_migrations;
-	__u64 pcount = (config.hist & PT_HIST_WAIT) ? prev->sched_info.pcount : 0;
+	__u64 pcount = prev->sched_info.pcount;
 	struct pt_task_out *o = bpf_task_storage_get(&task_outs, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	__u32 cpu = bpf_get_smp_processor_id();
 	if (o && o->ts) {
@@ -532,12 +528,16 @@ static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 r
 		if (left && left != c)
 			left->off_since = 0;
 	} else {
-		/* the first switch-out seen: what came before this slice is known from its switch-in
-		 * only (not at all for a task running at start) */
-		if (s->in_valid) {
-			c->v[PT_M_WAIT_NS] += run_delay - s->run_delay_in;
-			hist_wait(c, run_delay - s->run_delay_in, 1); /* the one arrival since that switch-in */
-			c->v[PT_M_MIGR] += migrations - s->migrations_in;
+		/* The first switch-out seen of a task watched at start has its baseline from user
+		 * space (TaskBaselines): here is a task new since, or one that became watched by an
+		 * exec while it ran. A new task's counters start at zero (sched_fork(), copy_process()),
+		 * so at the end of its first slice ever (one arrival) they hold its first wait and
+		 * migrations exactly (also for a child that execs into the watch in that first slice,
+		 * whose wait was before); for any other, what came before this slice was not watched. */
+		if (pcount == 1) {
+			c->v[PT_M_WAIT_NS] += run_delay;
+			hist_wait(c, run_delay, 1);
+			c->v[PT_M_MIGR] += migrations;
 		}
 		if (preempt || !state)
 			c->v[PT_M_PREEMPT]++;
@@ -555,8 +555,7 @@ static __always_inline void switch_out(struct cpu_private *s, __u64 now, __u64 r
 		o->migrations = migrations;
 		o->state = out_state;
 		o->cpu = cpu;
-		if (config.hist & PT_HIST_WAIT)
-			o->pcount = pcount;
+		o->pcount = pcount;
 	}
 }
 
@@ -647,8 +646,9 @@ int pt_sched_switch(struct bpf_raw_tracepoint_args *ctx)
 		/* prev's runtime was brought up to date by update_curr() in __schedule() */
 		__u64 sum = s->sum_valid ? bpf_get_current_task_btf()->se.sum_exec_runtime : 0;
 		__u64 ran = slice_runtime(s, sum, now);
-		charge(s, ran);
-		switch_out(s, now, ran, ctx->args[0] & 1, (__u32)ctx->args[3]);
+		struct pt_counts *c = charge(s, ran);
+		if (c)
+			switch_out(s, c, now, ran, ctx->args[0] & 1, (__u32)ctx->args[3]);
 	}
 
 	__u64 g = generation();
@@ -689,10 +689,6 @@ int pt_sched_switch(struct bpf_raw_tracepoint_args *ctx)
 	if (watched) {
 		s->pub.run_pending = 1;
 		s->sum_valid = bpf_probe_read_kernel(&s->sum_in, sizeof(s->sum_in), &next->se.sum_exec_runtime) == 0;
-		s->in_valid = bpf_probe_read_kernel(&s->run_delay_in, sizeof(s->run_delay_in),
-						    &next->sched_info.run_delay) == 0 &&
-			      bpf_probe_read_kernel(&s->migrations_in, sizeof(s->migrations_in),
-						    &next->se.nr_migrations) == 0;
 	}
 	return 0;
 }

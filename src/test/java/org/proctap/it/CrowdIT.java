@@ -70,8 +70,11 @@ class CrowdIT extends ItSupport {
                 assertThat(tids).as("threads that started").hasSize(THREADS);
                 awaitBlocked(pid, tids);
                 Map<Integer, KernelTruth.SchedStat> truth = new HashMap<>();
+                Map<Integer, long[]> switches = new HashMap<>(); // tid -> {vol, nonvol, migrations}
                 for (int tid : tids) {
                     truth.put(tid, KernelTruth.schedstat(pid, tid));
+                    KernelTruth.Switches sw = KernelTruth.switches(pid, tid);
+                    switches.put(tid, new long[] {sw.voluntary(), sw.nonvoluntary(), KernelTruth.migrations(pid, tid)});
                 }
                 KernelTruth.SchedStat mainAfter = KernelTruth.schedstat(pid, pid);
                 p.signal(Proctap.SIGINT);
@@ -79,6 +82,7 @@ class CrowdIT extends ItSupport {
                 List<JsonNode> all = p.json();
                 assertJsonLinesWellFormed(all);
                 JsonNode fin = finalInterval(all);
+                compareSwitches(backend, target, finalRows(all), truth, switches);
                 compare(backend, target, finalRows(all), fin, truth, (int) pid,
                         new KernelTruth.SchedStat(mainAfter.oncpuNs() - mainBefore.oncpuNs(),
                                 mainAfter.waitNs() - mainBefore.waitNs(), mainAfter.pcount() - mainBefore.pcount()));
@@ -88,6 +92,49 @@ class CrowdIT extends ItSupport {
             crowd.waitFor();
             Files.deleteIfExists(copy);
         }
+    }
+
+    /**
+     * Every crowd thread was born after proctap started, so its whole life was watched: its wait
+     * against run_delay (1%, or 20 us), its switch-outs against the voluntary and nonvoluntary
+     * context switches and its migrations against se.nr_migrations (within 1), wherever the
+     * source measures them.
+     */
+    private static void compareSwitches(String backend, String target, List<JsonNode> rows,
+                                        Map<Integer, KernelTruth.SchedStat> truth, Map<Integer, long[]> switches) {
+        boolean waits = rows.stream().anyMatch(r -> !r.path("wait_ns").isNull());
+        Map<Integer, long[]> mine = new HashMap<>();
+        for (JsonNode r : rows) {
+            long[] v = mine.computeIfAbsent(r.path("pid").asInt(), k -> new long[4]);
+            v[0] += r.path("wait_ns").asLong();
+            v[1] += r.path("vol").asLong();
+            v[2] += r.path("preempt").asLong();
+            v[3] += r.path("migr").asLong();
+        }
+        SoftAssertions soft = new SoftAssertions();
+        double worstWait = 0;
+        long worstCount = 0;
+        for (var e : truth.entrySet()) {
+            int tid = e.getKey();
+            long[] v = mine.getOrDefault(tid, new long[4]);
+            long[] k = switches.get(tid);
+            long runDelay = e.getValue().waitNs();
+            if (waits) {
+                worstWait = Math.max(worstWait, Math.abs(v[0] - runDelay) / (double) Math.max(1, runDelay));
+                soft.assertThat((double) v[0]).as("thread %d: wait vs run_delay", tid).isCloseTo(runDelay,
+                        org.assertj.core.api.Assertions.within(Math.max(0.01 * runDelay, 20_000.0)));
+            }
+            worstCount = Math.max(worstCount, Math.max(Math.abs(v[1] - k[0]), Math.max(Math.abs(v[2] - k[1]),
+                    Math.abs(v[3] - k[2]))));
+            soft.assertThat(v[1]).as("thread %d: vol vs voluntary_ctxt_switches", tid).isBetween(k[0] - 1, k[0] + 1);
+            soft.assertThat(v[2]).as("thread %d: preempt vs nonvoluntary_ctxt_switches", tid)
+                    .isBetween(k[1] - 1, k[1] + 1);
+            soft.assertThat(v[3]).as("thread %d: migr vs se.nr_migrations", tid).isBetween(k[2] - 1, k[2] + 1);
+        }
+        System.out.printf("[measured] crowd %s by %s: %d threads born watched; worst |wait - run_delay| %s; "
+                        + "worst |vol, preempt or migr - the kernel's| %d%n", backend, target, truth.size(),
+                waits ? String.format("%.3f%%", 100 * worstWait) : "(wait not measured)", worstCount);
+        soft.assertAll();
     }
 
     private static void compare(String backend, String target, List<JsonNode> rows, JsonNode fin,
