@@ -25,7 +25,8 @@ import org.proctap.metric.Log2Slots;
  * watched by pid in one-second tables. Summed over the tables, the process's slice histogram
  * counts exactly its switch-ins (proctap's runs, which equal the kernel's pcount deltas of its two
  * threads), and LOOPS of them in the 2048..4095 us slot, less one per preemption of the burner
- * (only a real-time kernel thread can); its wait histogram (bpf) counts
+ * (only a real-time kernel thread can) and per switch repaired on its CPU (one the kernel did not
+ * report moves a burn's charges into the slice beside it); its wait histogram (bpf) counts
  * as many waits as the kernel's pcount says the threads arrived on a CPU, and is null on tracefs,
  * which does not measure waits.
  */
@@ -77,10 +78,26 @@ class HistogramIT extends ItSupport {
                 System.out.printf("%s: runs %d, pcount delta %d, slices %s%n", backend, runs, arrivals,
                         java.util.Arrays.toString(slices));
                 assertThat(java.util.Arrays.stream(slices).sum()).as("one slice per switch-in").isEqualTo(runs);
-                System.out.printf("%s: the burner was preempted %d times%n", backend, preempted);
+                // a switch the kernel did not report (docs/kernel-notes.md), repaired from evidence
+                // on the burner's CPU, can move a burn's charges into the slice next to it
+                java.util.Set<String> burnerCpus = new java.util.HashSet<>();
+                for (JsonNode r : ofType(all, "stats")) {
+                    if (r.path("pid").asInt() == burner && r.path("run").asLong() > 0) {
+                        burnerCpus.add(r.path("cpu").asText());
+                    }
+                }
+                long repairs = 0;
+                for (JsonNode t : ofType(all, "interval")) {
+                    for (String cpu : burnerCpus) {
+                        repairs += t.path("repairs").path(cpu).asLong();
+                    }
+                }
+                System.out.printf("%s: the burner was preempted %d times; switch repairs %d%n", backend, preempted,
+                        repairs);
                 assertThat(slices[Log2Slots.ofNs(BURN_US * 1000L)])
-                        .as("each 3 ms burn is one slice in 2048..4095 us, unless it was preempted")
-                        .isBetween(LOOPS - preempted, (long) LOOPS);
+                        .as("each 3 ms burn is one slice in 2048..4095 us, unless it was preempted or a switch "
+                                + "on its CPU was repaired")
+                        .isBetween(LOOPS - preempted - repairs, (long) LOOPS);
                 List<JsonNode> waits = hists(all, pid, "wait");
                 if (backend.equals("bpf")) {
                     long[] w = summed(all, pid, "wait");
