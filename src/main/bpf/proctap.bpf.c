@@ -517,6 +517,17 @@ static __always_inline void switch_out(struct cpu_private *s, struct pt_counts *
 			__u64 early = ran > slice ? ran - slice : 0;
 			__u64 off = since - o->ts;
 			off = off > wait + early ? off - wait - early : 0;
+			/* A switch the kernel did not report (docs/kernel-notes.md) hides a slice in the
+			 * gap, whose run was charged by the repair: the kernel's runtime since the last
+			 * switch-out, this slice's and the hidden ones, bounds the time off from above.
+			 * (Not alone: it would call time the hypervisor stole while the task ran time
+			 * off, sum_exec_runtime leaving steal out.) */
+			__u64 sum = prev->se.sum_exec_runtime;
+			__u64 elapsed = now - o->ts;
+			__u64 ran_all = sum > o->sum_exec ? sum - o->sum_exec : 0;
+			__u64 bound = elapsed > ran_all + wait ? elapsed - ran_all - wait : 0;
+			if (off > bound)
+				off = bound;
 			/* Another CPU's counters of this task: only a repair there (observe()) can
 			 * write them meanwhile, while this task runs here; atomic all the same. */
 			__u64 *slot = &left->v[is_io(o->state) ? PT_M_IO_NS : PT_M_SLEEP_NS];
@@ -553,6 +564,7 @@ static __always_inline void switch_out(struct cpu_private *s, struct pt_counts *
 		o->nvcsw = nvcsw;
 		o->nivcsw = nivcsw;
 		o->migrations = migrations;
+		o->sum_exec = prev->se.sum_exec_runtime;
 		o->state = out_state;
 		o->cpu = cpu;
 		o->pcount = pcount;

@@ -121,6 +121,7 @@ struct pt_task_out {
 	__u32 state;      /* prev_state at that switch-out (0: runnable) */
 	__u32 cpu;        /* the CPU it left then, whose counters get its time off */
 	__u64 pcount;     /* sched_info.pcount then (read for --hist wait only) */
+	__u64 sum_exec;   /* se.sum_exec_runtime then */
 };
 
 /* configuration, set by user space before load (.rodata "config") */

@@ -6,12 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One thread's own scheduling counters as /proc shows them: sched_info.run_delay and pcount
- * (schedstat, fields 2 and 3), nvcsw and nivcsw (status), se.nr_migrations (sched), and its state letter and the
+ * One thread's own scheduling counters as /proc shows them: se.sum_exec_runtime,
+ * sched_info.run_delay and pcount (schedstat, fields 1 to 3), nvcsw and nivcsw (status), se.nr_migrations (sched), and its state letter and the
  * CPU it is on or last ran on (stat, fields 3 and 39). Read at rest they equal what the BPF
  * program reads from the task_struct at a switch-out.
  */
-public record TaskCounters(long runDelayNs, long pcount, long voluntary, long nonvoluntary, long migrations, char state,
+public record TaskCounters(long oncpuNs, long runDelayNs, long pcount, long voluntary, long nonvoluntary, long migrations, char state,
                            int cpu) {
     /** TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, __TASK_STOPPED, __TASK_TRACED, TASK_DEAD, TASK_PARKED. */
     private static final int S = 0x1;
@@ -44,6 +44,7 @@ public record TaskCounters(long runDelayNs, long pcount, long voluntary, long no
         if (f.length < 3) {
             throw new IllegalArgumentException("not a schedstat line: " + schedstat.strip());
         }
+        long oncpu = Long.parseLong(f[0]);
         long runDelay = Long.parseLong(f[1]);
         long pcount = Long.parseLong(f[2]);
         long vol = field(status, "voluntary_ctxt_switches");
@@ -59,7 +60,7 @@ public record TaskCounters(long runDelayNs, long pcount, long voluntary, long no
         if (rest.length < 37 || rest[0].length() != 1) {
             throw new IllegalArgumentException("a stat line without a processor field: " + stat.strip());
         }
-        return new TaskCounters(runDelay, pcount, vol, nonvol, migrations, rest[0].charAt(0), Integer.parseInt(rest[36]));
+        return new TaskCounters(oncpu, runDelay, pcount, vol, nonvol, migrations, rest[0].charAt(0), Integer.parseInt(rest[36]));
     }
 
     private static long field(String text, String name) {

@@ -57,8 +57,6 @@ public final class Libc {
                     ValueLayout.JAVA_INT));
     private static final MethodHandle PIDFD_OPEN = downcall("pidfd_open",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle SCHED_SETSCHEDULER = downcall("sched_setscheduler",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle GETEUID = LINKER.downcallHandle(
             LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
 
@@ -99,22 +97,6 @@ public final class Libc {
             return fd;
         } catch (ErrnoException e) {
             throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    /**
-     * sched_setscheduler(2) of the calling thread (pid 0: on Linux the thread, not the process)
-     * to {@code policy} at {@code priority}; returns 0 or the errno.
-     */
-    public static int setThreadScheduler(int policy, int priority) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = newErrnoState(arena);
-            MemorySegment param = arena.allocate(ValueLayout.JAVA_INT);
-            param.set(ValueLayout.JAVA_INT, 0, priority);
-            int rc = (int) SCHED_SETSCHEDULER.invokeExact(state, 0, policy, param);
-            return rc == 0 ? 0 : errno(state);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

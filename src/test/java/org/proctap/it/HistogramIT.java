@@ -56,6 +56,7 @@ class HistogramIT extends ItSupport {
                     "--hist", "slice", "-p", Long.toString(pid))) {
                 p.awaitStart(STARTUP);
                 long pcountBefore = pcount(pid, tids);
+                long burnerBefore = KernelTruth.schedstat(pid, burner).oncpuNs();
                 long preemptedBefore = KernelTruth.switches(pid, burner).nonvoluntary();
                 OutputStream go = work.getOutputStream();
                 go.write("go\n".getBytes(StandardCharsets.UTF_8));
@@ -63,6 +64,7 @@ class HistogramIT extends ItSupport {
                 assertThat(lines.readLine()).isEqualTo("done loops=" + LOOPS);
                 awaitBlocked(pid, tids);
                 long arrivals = pcount(pid, tids) - pcountBefore;
+                long burnerOncpu = KernelTruth.schedstat(pid, burner).oncpuNs() - burnerBefore;
                 // only a higher real-time priority (the CPU's stopper, migration/N) preempts it;
                 // each preemption cuts one burn in two, at most one of them left in its slot
                 long preempted = KernelTruth.switches(pid, burner).nonvoluntary() - preemptedBefore;
@@ -92,8 +94,10 @@ class HistogramIT extends ItSupport {
                         repairs += t.path("repairs").path(cpu).asLong();
                     }
                 }
-                System.out.printf("%s: the burner was preempted %d times; switch repairs %d%n", backend, preempted,
-                        repairs);
+                long mineOncpu = sum(ofType(all, "stats"), "oncpu_ns", r -> r.path("pid").asInt() == burner);
+                System.out.printf("%s: the burner was preempted %d times; switch repairs %d; its on-CPU %d ns vs "
+                        + "schedstat %d ns; slices by table %s%n", backend, preempted, repairs, mineOncpu, burnerOncpu,
+                        hists(all, pid, "slice").stream().map(h -> h.path("slots").toString()).toList());
                 assertThat(slices[Log2Slots.ofNs(BURN_US * 1000L)])
                         .as("each 3 ms burn is one slice in 2048..4095 us, unless it was preempted or a switch "
                                 + "on its CPU was repaired")

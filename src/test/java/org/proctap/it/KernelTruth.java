@@ -145,6 +145,29 @@ public final class KernelTruth {
         throw new IllegalArgumentException("no cpu" + cpu + " line in /proc/stat");
     }
 
+    /**
+     * Time the hypervisor took from every CPU (the steal column of /proc/stat's "cpu" line), in
+     * ms: with CONFIG_PARAVIRT_TIME_ACCOUNTING the kernel charges it to no task, so a task's
+     * on-CPU time (sum_exec_runtime, CLOCK_THREAD_CPUTIME_ID) leaves out what was stolen while it
+     * ran. USER_HZ ticks: 10 ms each.
+     */
+    public static long stealMs() {
+        return parseStealMs(read(Path.of("/proc/stat")));
+    }
+
+    static long parseStealMs(String stat) {
+        for (String line : stat.split("\n")) {
+            if (line.startsWith("cpu ")) {
+                String[] f = line.substring(4).strip().split("\\s+");
+                if (f.length < 8) {
+                    break;
+                }
+                return Long.parseLong(f[7]) * 10;
+            }
+        }
+        throw new IllegalArgumentException("no cpu line with a steal column in /proc/stat");
+    }
+
     /** The effective uid, from /proc/self/status ("Uid: real effective saved fs"). */
     public static int effectiveUid() {
         return parseEffectiveUid(read(Path.of("/proc/self/status")));

@@ -125,6 +125,16 @@ class KernelTruthTest {
     }
 
     @Test
+    void parsesTheStealOfEveryCpu() {
+        String stat = """
+                cpu  100 0 50 1000 5 1 2 3 0 0
+                cpu0 60 0 30 500 2 1 1 2 0 0
+                """;
+        assertThat(KernelTruth.parseStealMs(stat)).isEqualTo(30);
+        assertThat(KernelTruth.stealMs()).isNotNegative();
+    }
+
+    @Test
     void parsesTheEffectiveUid() {
         assertThat(KernelTruth.parseEffectiveUid("Name:\tx\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n")).isZero();
         assertThat(KernelTruth.parseEffectiveUid("Uid:\t0\t65534\t65534\t65534\n")).isEqualTo(65534);

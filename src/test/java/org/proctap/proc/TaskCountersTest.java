@@ -20,7 +20,7 @@ class TaskCountersTest {
     void aSleepingThreadOfLinux618() throws IOException {
         TaskCounters c = TaskCounters.parse(fixture("sleeping.schedstat"), fixture("sleeping.status"),
                 fixture("sleeping.sched"), fixture("sleeping.stat"));
-        assertThat(c).isEqualTo(new TaskCounters(865889, 6, 4, 2, 2, 'S', 1));
+        assertThat(c).isEqualTo(new TaskCounters(1247903, 865889, 6, 4, 2, 2, 'S', 1));
         assertThat(c.stateBits()).isEqualTo(0x1);
     }
 
@@ -30,7 +30,7 @@ class TaskCountersTest {
                 + " 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
         TaskCounters c = TaskCounters.parse("1 2 3\n", "voluntary_ctxt_switches:\t9\nnonvoluntary_ctxt_switches:\t8\n",
                 "se.nr_migrations    :    7\n", stat);
-        assertThat(c).isEqualTo(new TaskCounters(2, 3, 9, 8, 7, 'D', 0));
+        assertThat(c).isEqualTo(new TaskCounters(1, 2, 3, 9, 8, 7, 'D', 0));
         assertThat(c.stateBits()).isEqualTo(0x2);
     }
 
@@ -42,7 +42,7 @@ class TaskCountersTest {
     }
 
     private static TaskCounters withState(char s) {
-        return new TaskCounters(0, 0, 0, 0, 0, s, 0);
+        return new TaskCounters(0, 0, 0, 0, 0, 0, s, 0);
     }
 
     @Test

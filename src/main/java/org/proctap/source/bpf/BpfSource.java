@@ -28,7 +28,6 @@ import org.proctap.report.CpuTaskCounters;
 import org.proctap.source.EventSource;
 import org.proctap.source.SourceException;
 import org.proctap.source.SourceListener;
-import org.proctap.sys.Libc;
 
 /**
  * The eBPF source: src/main/bpf/proctap.bpf.c counts in the kernel; this class loads it with
@@ -290,16 +289,7 @@ public final class BpfSource implements EventSource {
         cpuState.update(le32(0), value);
     }
 
-    /** SCHED_FIFO, include/uapi/linux/sched.h. */
-    private static final int SCHED_FIFO = 1;
-
     private void run(SourceListener listener, long t0, long intervalNs) {
-        // The tables are due every interval whatever the watched tasks do: among 200 runnable
-        // threads a fair share of a CPU is 1%, and a snapshot's few ms of CPU took seconds (a
-        // 0.5 s interval's tables came 1-4 s apart). The lowest real-time priority puts this
-        // thread, which sleeps between snapshots, ahead of every fair task, as trace-cmd record's
-        // -r and perf record's -r do for their readers. Without the privilege it stays fair.
-        Libc.setThreadScheduler(SCHED_FIFO, 1);
         long next = intervalNs > 0 ? t0 + intervalNs : Long.MAX_VALUE;
         try {
             while (!stopRequested) {

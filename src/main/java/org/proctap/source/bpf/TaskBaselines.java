@@ -56,6 +56,7 @@ final class TaskBaselines {
         m.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.TASK_OUT, "state"), c.stateBits());
         m.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.TASK_OUT, "cpu"), c.cpu());
         m.set(ValueLayout.JAVA_LONG_UNALIGNED, Wire.offset(Wire.TASK_OUT, "pcount"), c.pcount());
+        m.set(ValueLayout.JAVA_LONG_UNALIGNED, Wire.offset(Wire.TASK_OUT, "sum_exec"), c.oncpuNs());
         return v;
     }
 

@@ -67,7 +67,8 @@ public final class Wire {
 
     public static final StructLayout TASK_OUT = MemoryLayout.structLayout(
             U64.withName("ts"), U64.withName("run_delay"), U64.withName("nvcsw"), U64.withName("nivcsw"),
-            U64.withName("migrations"), U32.withName("state"), U32.withName("cpu"), U64.withName("pcount"))
+            U64.withName("migrations"), U32.withName("state"), U32.withName("cpu"), U64.withName("pcount"),
+            U64.withName("sum_exec"))
             .withName("pt_task_out");
 
     public static final StructLayout CONFIG = MemoryLayout.structLayout(
