@@ -52,4 +52,14 @@ public final class Values {
         }
         return m;
     }
+
+    /** {@code , json=value} for every metric, a multi-slot one as its slots: for toString(). */
+    public static String describe(long[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (Metric m : Metric.values()) {
+            sb.append(", ").append(m.json).append('=')
+                    .append(m.slots > 1 ? java.util.Arrays.toString(m.slotsOf(v)) : Long.toString(m.of(v)));
+        }
+        return sb.toString();
+    }
 }

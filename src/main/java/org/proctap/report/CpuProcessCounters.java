@@ -3,6 +3,7 @@ package org.proctap.report;
 import java.util.Arrays;
 
 import org.proctap.metric.Metric;
+import org.proctap.metric.Values;
 
 /**
  * What the threads of one process did on one CPU: the {@link CpuTaskCounters} of its
@@ -39,9 +40,6 @@ public record CpuProcessCounters(int cpu, int tgid, String comm, int threads, lo
     public String toString() {
         StringBuilder sb = new StringBuilder("CpuProcessCounters[cpu=" + cpu + ", tgid=" + tgid + ", comm=" + comm
                 + ", threads=" + threads);
-        for (Metric m : Metric.values()) {
-            sb.append(", ").append(m.json).append('=').append(get(m));
-        }
-        return sb.append(']').toString();
+        return sb.append(Values.describe(values)).append(']').toString();
     }
 }

@@ -51,10 +51,6 @@ public record CpuTaskCounters(int cpu, int tid, long incarnation, int tgid, Stri
     public String toString() {
         StringBuilder sb = new StringBuilder("CpuTaskCounters[cpu=" + cpu + ", tid=" + tid + ", tgid=" + tgid
                 + ", comm=" + comm);
-        for (Metric m : Metric.values()) {
-            sb.append(", ").append(m.json).append('=')
-                    .append(m.isHistogram() ? Arrays.toString(m.slotsOf(values)) : Long.toString(get(m)));
-        }
-        return sb.append(']').toString();
+        return sb.append(Values.describe(values)).append(']').toString();
     }
 }
