@@ -23,6 +23,8 @@ public final class Task {
     public int offState;
     public long queuedSince = -1;
     public int migrations;
+    /** The CPU it was last seen switched in on (-1: none yet). */
+    public int lastCpu = -1;
     /** Per-CPU running totals in schema order (org.proctap.metric.Metric), allocated on first use. */
     private long[][] counters;
 

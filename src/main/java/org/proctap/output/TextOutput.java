@@ -179,8 +179,13 @@ public final class TextOutput implements Output {
         String head = "PID " + p.tgid() + " " + p.comm() + ": ";
         long total = p.accounted();
         if (!measured.containsAll(ProcessSummary.TIME) || total == 0) {
-            return head + "ran " + String.format("%.3f", p.get(Metric.ONCPU_NS) / 1e6) + " ms"
-                    + (measured.containsAll(ProcessSummary.TIME) ? "" : " (wait, sleep and io not measured)");
+            String ran = head + "ran " + String.format("%.3f", p.get(Metric.ONCPU_NS) / 1e6) + " ms";
+            if (measured.containsAll(ProcessSummary.TIME)) {
+                return ran;
+            }
+            return measured.contains(Metric.WAIT_NS)
+                    ? ran + " · waited " + String.format("%.3f", p.get(Metric.WAIT_NS) / 1e6) + " ms (sleep and io not measured)"
+                    : ran + " (wait, sleep and io not measured)";
         }
         return head + "ran " + share(p.get(Metric.ONCPU_NS), total) + " · waited " + share(p.get(Metric.WAIT_NS), total)
                 + " · slept " + share(p.get(Metric.SLEEP_NS), total) + " · io " + share(p.get(Metric.IO_NS), total);

@@ -40,13 +40,11 @@ public record TaskCounters(long oncpuNs, long runDelayNs, long pcount, long volu
 
     /** Throws IllegalArgumentException when a file lacks what is read from it. */
     public static TaskCounters parse(String schedstat, String status, String sched, String stat) {
-        String[] f = schedstat.strip().split("\\s+");
-        if (f.length < 3) {
-            throw new IllegalArgumentException("not a schedstat line: " + schedstat.strip());
-        }
-        long oncpu = Long.parseLong(f[0]);
-        long runDelay = Long.parseLong(f[1]);
-        long pcount = Long.parseLong(f[2]);
+        byte[] sb = schedstat.getBytes(StandardCharsets.US_ASCII);
+        Schedstat ss = Schedstat.parse(sb, sb.length);
+        long oncpu = ss.oncpuNs();
+        long runDelay = ss.runDelayNs();
+        long pcount = ss.pcount();
         long vol = field(status, "voluntary_ctxt_switches");
         long nonvol = field(status, "nonvoluntary_ctxt_switches");
         long migrations = field(sched, "se.nr_migrations");

@@ -39,7 +39,7 @@ public final class EventProcessor {
             case TimerEntry t -> accounting.onTimerEntry(t.ts(), t.cpu(), t.tid());
             case TimerExit t -> accounting.onTimerExit(t.ts(), t.cpu(), t.tid());
             case SchedRuntime r -> accounting.onRuntime(r.ts(), r.cpu(), r.tid(), r.pid(), r.runtimeNs());
-            case SchedWakeup w -> accounting.onWakeup(w.ts(), w.cpu(), w.tid(), w.wakee());
+            case SchedWakeup w -> accounting.onWakeup(w.ts(), w.cpu(), w.tid(), w.wakee(), w.targetCpu());
             case SchedMigrate m -> accounting.onMigrate(m.ts(), m.cpu(), m.tid(), m.task());
             case TaskNew n -> {
                 accounting.observe(n.ts(), n.cpu(), n.tid());

@@ -104,6 +104,7 @@ public final class Lifecycle {
         Syscall syscall = sys != null && sys.ts() <= e.ts() ? sys.syscall() : null;
         Task child = registry.onNewTask(e.parentTid(), e.childTid(), thread, e.childComm());
         if (child != null && child.watched()) {
+            accounting.born(child);
             filter.watch(e.childTid(), e.childComm(), KernelFilter.Why.CHILD);
         }
         if (parent.watched()) {

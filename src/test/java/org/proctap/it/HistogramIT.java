@@ -26,9 +26,9 @@ import org.proctap.metric.Log2Slots;
  * counts exactly its switch-ins (proctap's runs, which equal the kernel's pcount deltas of its two
  * threads), and LOOPS of them in the 2048..4095 us slot, less one per preemption of the burner
  * (only a real-time kernel thread can) and per switch repaired on its CPU (one the kernel did not
- * report moves a burn's charges into the slice beside it); its wait histogram (bpf) counts
- * as many waits as the kernel's pcount says the threads arrived on a CPU, and is null on tracefs,
- * which does not measure waits.
+ * report moves a burn's charges into the slice beside it); its wait histogram counts as many
+ * waits as the kernel's pcount says the threads arrived on a CPU (on tracefs, less at most one
+ * per repaired switch), nearly all under a millisecond.
  */
 class HistogramIT extends ItSupport {
     static final int LOOPS = 150;
@@ -102,23 +102,18 @@ class HistogramIT extends ItSupport {
                         .as("each 3 ms burn is one slice in 2048..4095 us, unless it was preempted or a switch "
                                 + "on its CPU was repaired")
                         .isBetween(LOOPS - preempted - repairs, (long) LOOPS);
-                List<JsonNode> waits = hists(all, pid, "wait");
-                if (backend.equals("bpf")) {
-                    long[] w = summed(all, pid, "wait");
-                    System.out.printf("%s: waits %s%n", backend, java.util.Arrays.toString(w));
-                    assertThat(java.util.Arrays.stream(w).sum()).as("one wait per arrival (pcount)").isEqualTo(arrivals);
-                    long underAMs = 0;
-                    for (int i = 0; i < w.length && Log2Slots.high(i) >= 0 && Log2Slots.high(i) < 1024; i++) {
-                        underAMs += w[i];
-                    }
-                    assertThat(underAMs).as("a SCHED_FIFO thread waking on its own CPU waits less than 1 ms")
-                            .isGreaterThanOrEqualTo(arrivals * 9 / 10);
-                } else {
-                    assertThat(waits).isNotEmpty().allSatisfy(h -> {
-                        assertThat(h.get("count").isNull()).as("tracefs does not measure waits: null").isTrue();
-                        assertThat(h.get("slots").isNull()).isTrue();
-                    });
+                long[] w = summed(all, pid, "wait");
+                System.out.printf("%s: waits %s%n", backend, java.util.Arrays.toString(w));
+                // bpf counts one wait per arrival, the kernel's pcount; tracefs one per switch-in
+                // it saw, and a switch repaired on the burner's CPU may be one it did not
+                assertThat(java.util.Arrays.stream(w).sum()).as("one wait per arrival (pcount)")
+                        .isBetween(backend.equals("bpf") ? arrivals : arrivals - repairs, arrivals);
+                long underAMs = 0;
+                for (int i = 0; i < w.length && Log2Slots.high(i) >= 0 && Log2Slots.high(i) < 1024; i++) {
+                    underAMs += w[i];
                 }
+                assertThat(underAMs).as("a SCHED_FIFO thread waking on its own CPU waits less than 1 ms")
+                        .isGreaterThanOrEqualTo(arrivals * 9 / 10);
             }
         } finally {
             work.destroyForcibly();

@@ -63,7 +63,8 @@ class SchedAccountingTest {
         assertThat(r.get(Metric.PREEMPT)).isEqualTo(1);
         assertThat(r.get(Metric.VOL)).isEqualTo(1);
         assertThat(r.get(Metric.WAIT_NS)).isEqualTo(3 * MS);
-        assertThat(r.get(Metric.SLEEP_NS)).as("runnable the whole time off the CPU").isZero();
+        assertThat(r.get(Metric.SLEEP_NS)).as("runnable while off the CPU; asleep from 16 ms to the snapshot")
+                .isEqualTo(4 * MS);
         assertThat(row(snap(21 * MS), 0, 200)).as("bash is not watched").isNull();
     }
 
@@ -71,10 +72,10 @@ class SchedAccountingTest {
     void aSleepEndsAtTheWakeUpAndTheWaitAtTheSwitchIn() {
         acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
         acct.onSwitch(11 * MS, 0, 100, 0, SLEEPING);     // asleep (S) from 11 ms
-        acct.onWakeup(18 * MS, 1, 200, 100);             // bash on CPU 1 wakes it
+        acct.onWakeup(18 * MS, 1, 200, 100, -1);             // bash on CPU 1 wakes it
         acct.onSwitch(18 * MS + 40 * US, 0, 0, 100, SLEEPING);
         acct.onSwitch(19 * MS, 0, 100, 0, BLOCKED);      // blocked (D) from 19 ms
-        acct.onWakeup(25 * MS, 0, 0, 100);               // an interrupt in idle wakes it
+        acct.onWakeup(25 * MS, 0, 0, 100, -1);               // an interrupt in idle wakes it
         acct.onSwitch(25 * MS + 10 * US, 0, 0, 100, SLEEPING);
         CpuTaskCounters r = row(snap(30 * MS), 0, 100);
         assertThat(r.get(Metric.SLEEP_NS)).isEqualTo(7 * MS);
@@ -87,9 +88,9 @@ class SchedAccountingTest {
     @Test
     void aWakeUpOfATaskStillRunningStartsNoWait() {
         acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
-        acct.onWakeup(11 * MS, 1, 200, 100);             // woken before it could sleep
+        acct.onWakeup(11 * MS, 1, 200, 100, -1);             // woken before it could sleep
         acct.onSwitch(12 * MS, 0, 100, 0, SLEEPING);
-        acct.onWakeup(14 * MS, 1, 200, 100);
+        acct.onWakeup(14 * MS, 1, 200, 100, -1);
         acct.onSwitch(15 * MS, 1, 200, 100, PREEMPTED);
         CpuTaskCounters r = row(snap(20 * MS), 1, 100);
         assertThat(r.get(Metric.WAIT_NS)).isEqualTo(1 * MS);
@@ -100,7 +101,7 @@ class SchedAccountingTest {
     void migrationsAreChargedToTheCpuTheTaskArrivesOn() {
         acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
         acct.onSwitch(11 * MS, 0, 100, 0, SLEEPING);
-        acct.onWakeup(12 * MS, 1, 200, 100);
+        acct.onWakeup(12 * MS, 1, 200, 100, -1);
         acct.onMigrate(12 * MS, 1, 200, 100);            // the waker moves it to CPU 1
         acct.onMigrate(12 * MS, 1, 200, 200);            // bash is not watched
         acct.onSwitch(13 * MS, 1, 200, 100, PREEMPTED);
@@ -109,16 +110,17 @@ class SchedAccountingTest {
     }
 
     @Test
-    void aMissedSwitchChargesNoWaitOrSleepItCannotKnow() {
+    void aMissedSwitchInOutOfIdleEndsTheSleepAtTheWakeUpWithNoWait() {
         acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
         acct.onSwitch(11 * MS, 0, 100, 0, SLEEPING);     // asleep from 11 ms
-        acct.onWakeup(15 * MS, 0, 0, 100);
+        acct.onWakeup(15 * MS, 0, 0, 100, 0);
         acct.onRuntime(17 * MS, 0, 100, 100, 1 * MS);   // running: its switch-in was not reported
+        acct.onRuntime(18 * MS, 0, 100, 100, 1 * MS);   // the dequeue's charge
         acct.onSwitch(18 * MS, 0, 100, 0, SLEEPING);
         CpuTaskCounters r = row(snap(20 * MS), 0, 100);
         assertThat(r.get(Metric.RUNS)).as("the missed switch-in is counted").isEqualTo(2);
-        assertThat(r.get(Metric.WAIT_NS)).as("when it began to run is unknown").isZero();
-        assertThat(r.get(Metric.SLEEP_NS)).isZero();
+        assertThat(r.get(Metric.WAIT_NS)).as("out of idle the kernel's wait ends at the wake-up").isZero();
+        assertThat(r.get(Metric.SLEEP_NS)).as("11..15 ms, and 18 ms to the snapshot").isEqualTo(6 * MS);
         assertThat(r.get(Metric.VOL)).isEqualTo(2);
     }
 

@@ -14,8 +14,8 @@ import java.util.List;
  * from the kernel's wherever its run-queue clock lags (a task taking over an idle CPU is charged
  * from its wake-up, a preempted one up to its preempter's) and cannot say when a switch the
  * kernel never reported happened. sched_migrate_task says when a watched task moves to another
- * CPU. sched_wakeup, where a sleep ends and a wait begins, is not recorded while tracefs's wait
- * is not shown (see SchedAccounting.MEASURED): it took the pipe benchmark from 1.52x to 1.58x.
+ * CPU. sched_wakeup (of a watched wakee, whoever wakes it) says where a sleep ends and a wait
+ * begins; the wait's length is anchored to the kernel's run_delay (RunDelaySampler).
  *
  * <p>The interrupt events (device irq handlers, softirqs) are kept, like the timer's, for the
  * task they interrupted, which is current when they fire: the comm filter tests its comm, the pid
@@ -47,6 +47,8 @@ final class EventPlan {
             new Tracepoint("sched", "sched_switch", true),
             new Tracepoint("sched", "sched_stat_runtime", true),
             new Tracepoint("sched", "sched_migrate_task", true),
+            new Tracepoint("sched", "sched_wakeup", true),
+            new Tracepoint("sched", "sched_wakeup", true),
             new Tracepoint("irq_vectors", "local_timer_entry", false),
             new Tracepoint("irq_vectors", "local_timer_exit", false),
             new Tracepoint("irq", "irq_handler_entry", false),

@@ -14,13 +14,16 @@ import org.proctap.metric.Metric;
 import org.proctap.model.InitialScan;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.TargetSpec;
+import org.proctap.model.Task;
 import org.proctap.model.TaskRegistry;
+import org.proctap.proc.TaskCounters;
 import org.proctap.report.CounterSnapshot;
 import org.proctap.source.EventSource;
 import org.proctap.source.SourceException;
 import org.proctap.source.SourceListener;
 import org.proctap.stats.EventProcessor;
 import org.proctap.stats.Lifecycle;
+import org.proctap.stats.RunDelays;
 import org.proctap.stats.SchedAccounting;
 import org.proctap.sys.Cpus;
 
@@ -54,6 +57,7 @@ public final class TracefsSource implements EventSource {
     private TraceInstance sched;
     private TraceInstance life;
     private TraceInstance charges;
+    private RunDelaySampler runDelays;
     private boolean closed;
 
     /** The charges instance's buffer until it is used (the kernel's minimum is a few pages). */
@@ -75,7 +79,7 @@ public final class TracefsSource implements EventSource {
         this(spec, pinnedPids, config, Set.of());
     }
 
-    /** @param histograms the histograms asked for (--hist): the slice one is filled, wait is not measured */
+    /** @param histograms the histograms asked for (--hist) */
     public TracefsSource(TargetSpec spec, List<Integer> pinnedPids, Config config, Set<Metric> histograms) {
         this.spec = spec;
         this.pinnedPids = List.copyOf(pinnedPids);
@@ -167,14 +171,26 @@ public final class TracefsSource implements EventSource {
         StreamMerger merger = new StreamMerger(streamCpus, pageDecoder, eventDecoder, pagePool,
                 (stream, e) -> filter.counts(stream >= 2 * ncpu, e));
         SchedAccounting accounting = new SchedAccounting(registry, ncpu, t0, histograms);
+        // Each task watched at the start is off its CPU since then, or waiting, as /proc says.
+        for (Task t : registry.watchedTasks()) {
+            long readNs = System.nanoTime();
+            TaskCounters c = TaskCounters.read(t.tgid(), t.tid);
+            if (c != null) {
+                accounting.baseline(t, c.stateBits(), c.cpu(), c.runDelayNs(), readNs, t0);
+            }
+        }
+        runDelays = new RunDelaySampler(t0, intervalNs);
+        closeables.add(runDelays);
+        runDelays.publish(registry.watchedTasks());
         Lifecycle lifecycle = new Lifecycle(registry, accounting, listener::onReport, filter,
                 eventDecoder.hasGroupDead());
         EventProcessor processor = new EventProcessor(accounting, lifecycle);
         listener.onStart(t0);
         Thread processing = Thread.ofPlatform().name("proctap-process").unstarted(
-                () -> process(merger, processor, accounting, listener, t0, intervalNs, ncpu));
+                () -> process(merger, processor, accounting, registry, listener, t0, intervalNs, ncpu));
         threads.add(processing);
         processing.start();
+        runDelays.start();
     }
 
     private void configure(TraceInstance instance, int bufferKb, int bufferPercent, List<EventPlan.Tracepoint> plan,
@@ -217,7 +233,7 @@ public final class TracefsSource implements EventSource {
     }
 
     private void process(StreamMerger merger, EventProcessor processor, SchedAccounting accounting,
-                         SourceListener listener, long t0, long intervalNs, int ncpu) {
+                         TaskRegistry registry, SourceListener listener, long t0, long intervalNs, int ncpu) {
         java.io.PrintWriter debug = debugWriter();
         StreamMerger.Sink sink = new StreamMerger.Sink() {
             @Override
@@ -236,6 +252,8 @@ public final class TracefsSource implements EventSource {
             }
         };
         long nextBoundary = intervalNs > 0 ? t0 + intervalNs : Long.MAX_VALUE;
+        long due = nextBoundary; // where the table is due; it ends where its run_delay reading did
+        RunDelays reading = null;
         List<Chunk> batch = new ArrayList<>();
         try {
             while (true) {
@@ -256,15 +274,25 @@ public final class TracefsSource implements EventSource {
                     if (stopTs >= 0 && nextBoundary >= stopTs) {
                         break; // the final snapshot covers it
                     }
-                    listener.onSnapshot(snapshot(accounting, nextBoundary, false, ncpu));
-                    nextBoundary += intervalNs;
+                    if (reading == null) {
+                        reading = runDelays.at(due);
+                        if (reading.endNs() > nextBoundary) {
+                            nextBoundary = reading.endNs();
+                            continue;
+                        }
+                    }
+                    listener.onSnapshot(snapshot(accounting, nextBoundary, false, ncpu, reading));
+                    runDelays.publish(registry.watchedTasks());
+                    reading = null;
+                    due += intervalNs;
+                    nextBoundary = Math.max(due, nextBoundary + 1);
                 }
                 if (merger.allEnded()) {
                     merger.drain(Long.MAX_VALUE, sink);
                     if (debug != null) {
                         debug.close();
                     }
-                    listener.onSnapshot(snapshot(accounting, stopTs, true, ncpu));
+                    listener.onSnapshot(snapshot(accounting, stopTs, true, ncpu, runDelays.at(stopTs)));
                     return;
                 }
             }
@@ -289,12 +317,12 @@ public final class TracefsSource implements EventSource {
         }
     }
 
-    private CounterSnapshot snapshot(SchedAccounting accounting, long ts, boolean fin, int ncpu) {
+    private CounterSnapshot snapshot(SchedAccounting accounting, long ts, boolean fin, int ncpu, RunDelays reading) {
         long[] lost = new long[ncpu];
         for (int cpu = 0; cpu < ncpu; cpu++) {
             lost[cpu] = sched.stats(cpu).lost() + life.stats(cpu).lost() + charges.stats(cpu).lost();
         }
-        return accounting.snapshot(ts, fin, lost);
+        return accounting.snapshot(ts, fin, lost, reading);
     }
 
     @Override
@@ -324,6 +352,9 @@ public final class TracefsSource implements EventSource {
             }
         } finally {
             stopTs = System.nanoTime();
+            if (runDelays != null) {
+                runDelays.readFinal(stopTs);
+            }
         }
     }
 
