@@ -178,7 +178,8 @@ public final class SchedAccounting {
             s.curTask = t;
             s.evidence = ts;
             if (t != null && t.watched() && t.offSince >= 0 && t.offState != 0) {
-                arrivedUnseen(t, cpu, ts);
+                arrived(t, cpu, counted(t).counters(cpu), ts, t.queuedSince >= 0 ? t.queuedSince : ts);
+                switchedIn(t, cpu);
             } else if (t != null) {
                 t.offSince = -1; // runnable at the start, and running: it was not waiting
                 t.queuedSince = -1;
@@ -211,17 +212,12 @@ public final class SchedAccounting {
             }
         }
         if (t != null) {
-            t.offSince = -1;
-            t.queuedSince = -1;
-            t.migrations = 0;
-            t.lastCpu = cpu;
+            switchedIn(t, cpu);
         }
     }
 
-    /** {@code t}, asleep when last seen, is seen running on {@code cpu}: its sleep has ended. */
-    private void arrivedUnseen(Task t, int cpu, long ts) {
-        long[] c = counted(t).counters(cpu);
-        arrived(t, cpu, c, ts, t.queuedSince >= 0 ? t.queuedSince : ts);
+    /** {@code t} runs on {@code cpu}: whatever it did off the CPU is accounted for. */
+    private static void switchedIn(Task t, int cpu) {
         t.offSince = -1;
         t.queuedSince = -1;
         t.migrations = 0;
@@ -267,10 +263,7 @@ public final class SchedAccounting {
                 s.sliceCounted = true;
                 arrived(next, cpu, c, ts, clock);
             }
-            next.offSince = -1;
-            next.queuedSince = -1;
-            next.migrations = 0;
-            next.lastCpu = cpu;
+            switchedIn(next, cpu);
         }
     }
 
@@ -748,7 +741,12 @@ public final class SchedAccounting {
     }
 
     private WaitAnchor anchor(Task t) {
-        return anchors.computeIfAbsent(t, k -> new WaitAnchor(cpus.length));
+        WaitAnchor a = anchors.get(t); // (no capturing lambda: this runs at every switch-in)
+        if (a == null) {
+            a = new WaitAnchor(cpus.length);
+            anchors.put(t, a);
+        }
+        return a;
     }
 
     private void forgetWaits(Task t) {
