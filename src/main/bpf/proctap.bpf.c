@@ -47,6 +47,7 @@ struct signal_struct {
 } __attribute__((preserve_access_index));
 
 struct sched_entity {
+	struct cfs_rq *cfs_rq; /* of the CPU the task is on (set_task_rq(), every class) */
 	__u64 sum_exec_runtime;
 	__u64 prev_sum_exec_runtime;
 	__u64 nr_migrations;
@@ -70,6 +71,16 @@ struct task_struct {
 	int exit_code;
 	struct signal_struct *signal;
 	struct task_struct *group_leader;
+} __attribute__((preserve_access_index));
+
+/* kernel/sched/sched.h: the run queue's clock, and the part of it charged to tasks as runtime */
+struct rq {
+	__u64 clock;
+	__u64 clock_task;
+} __attribute__((preserve_access_index));
+
+struct cfs_rq {
+	struct rq *rq; /* CONFIG_FAIR_GROUP_SCHED */
 } __attribute__((preserve_access_index));
 
 struct linux_binprm {
@@ -145,6 +156,10 @@ struct cpu_private {
 	struct pt_cpu_state pub;
 	__u64 cur_task;
 	__u64 sum_in;   /* cur->se.sum_exec_runtime at the start of its slice */
+	__u64 untaxed_in; /* untaxed() when cur's slice (or its last charge) began; 0: unknown */
+	__u64 rq;         /* this CPU's struct rq, found once (0: not yet) */
+	__u64 untaxed_at; /* untaxed() was read at this bpf_ktime (one read per program run) */
+	__u64 untaxed_val;
 	__u64 bound_from; /* a repaired slice: it cannot have started before this (0: not repaired) */
 	__u32 sum_valid;
 	__u32 seen_next;
@@ -278,6 +293,44 @@ static __always_inline bool name_match(const char *comm)
 	return false;
 }
 
+/*
+ * The run queue's clock less its task clock (update_rq_clock_task(), kernel/sched/core.c): what
+ * the kernel has taken out of tasks' runtime on this CPU so far, the hypervisor's steal under
+ * PARAVIRT_TIME_ACCOUNTING (and interrupts' time under IRQ_TIME_ACCOUNTING). Its growth over a
+ * slice is time the task held the CPU without being charged for it. 0 when unreadable.
+ */
+static __always_inline __u64 untaxed(struct cpu_private *s, __u64 now)
+{
+	if (s->untaxed_at == now)
+		return s->untaxed_val;
+	if (!s->rq) {
+		/* the current task is on this CPU's run queue, whatever its class */
+		struct task_struct *cur = bpf_get_current_task_btf();
+		struct cfs_rq *cfs = NULL;
+		if (bpf_probe_read_kernel(&cfs, sizeof(cfs), &cur->se.cfs_rq) || !cfs ||
+		    bpf_probe_read_kernel(&s->rq, sizeof(s->rq), &cfs->rq))
+			return 0;
+	}
+	struct rq *rq = (struct rq *)s->rq;
+	/* both in one read: clock_task lies a few words after clock (it starts a cache line) */
+	__u64 w[8] = {};
+	__u32 gap = __builtin_preserve_field_info(((struct rq *)0)->clock_task, FIELD_BYTE_OFFSET) -
+		    __builtin_preserve_field_info(((struct rq *)0)->clock, FIELD_BYTE_OFFSET);
+	__u64 clock, task;
+	if (gap >= 8 && gap <= 56 && !(gap & 7)) {
+		if (bpf_probe_read_kernel(w, gap + 8, &rq->clock))
+			return 0;
+		clock = w[0];
+		task = w[gap / 8];
+	} else if (bpf_probe_read_kernel(&clock, sizeof(clock), &rq->clock) ||
+		   bpf_probe_read_kernel(&task, sizeof(task), &rq->clock_task)) {
+		return 0;
+	}
+	s->untaxed_at = now;
+	s->untaxed_val = clock > task ? clock - task : 0;
+	return s->untaxed_val;
+}
+
 static __always_inline void set_current(struct cpu_private *s, __u64 task, __u32 pid, __u32 tgid, bool watched,
 					__u64 since, __u64 now)
 {
@@ -290,6 +343,7 @@ static __always_inline void set_current(struct cpu_private *s, __u64 task, __u32
 	s->pub.flags = PT_CPU_KNOWN | (watched ? PT_CPU_WATCHED : 0);
 	s->pub.since = since;
 	s->pub.evidence = now;
+	s->untaxed_in = watched ? untaxed(s, now) : 0;
 }
 
 /*
@@ -358,7 +412,7 @@ static __always_inline void hist_wait(struct pt_counts *c, __u64 wait, __u64 arr
  * Adds ran to cur's on-CPU time and counts its switch-in, if it is watched; returns its counters
  * on this CPU (NULL when not watched or the map is full), for the switch-out to go on with.
  */
-static __always_inline struct pt_counts *charge(struct cpu_private *s, __u64 ran)
+static __always_inline struct pt_counts *charge(struct cpu_private *s, __u64 ran, __u64 now)
 {
 	if (!(s->pub.flags & PT_CPU_WATCHED))
 		return NULL;
@@ -368,6 +422,10 @@ static __always_inline struct pt_counts *charge(struct cpu_private *s, __u64 ran
 	if (!c)
 		return NULL;
 	c->v[PT_M_ONCPU_NS] += ran;
+	__u64 u = untaxed(s, now);
+	if (s->untaxed_in && u > s->untaxed_in)
+		c->v[PT_M_STEAL_NS] += u - s->untaxed_in;
+	s->untaxed_in = u;
 	hist_slice(s, c, ran);
 	c->v[PT_M_RUNS] += s->pub.run_pending;
 	s->pub.run_pending = 0;
@@ -382,7 +440,7 @@ static __always_inline void split_current(struct cpu_private *s, __u64 now, __u3
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
 	__u64 sum = cur->se.sum_exec_runtime;
-	charge(s, slice_runtime(s, sum, now));
+	charge(s, slice_runtime(s, sum, now), now);
 	/* its last switch-out was in the other state: nothing since then is charged, and the CPU
 	 * it left then must stop saying otherwise */
 	struct pt_task_out *o = bpf_task_storage_get(&task_outs, cur, 0, 0);
@@ -433,7 +491,7 @@ static __always_inline void observe(struct cpu_private *s, __u64 now)
 	__u64 before = slice_runtime_until(s, at);
 	if ((s->pub.flags & PT_CPU_WATCHED) && !s->bound_from)
 		stat_add(PT_STAT_REPAIRED_NS, before); /* (charge() counts it if it began repaired) */
-	charge(s, before);
+	charge(s, before, now);
 	set_current(s, task, pid, tgid, watched, now, now);
 	s->pub.run_pending = watched;
 	if (watched) {
@@ -658,7 +716,7 @@ int pt_sched_switch(struct bpf_raw_tracepoint_args *ctx)
 		/* prev's runtime was brought up to date by update_curr() in __schedule() */
 		__u64 sum = s->sum_valid ? bpf_get_current_task_btf()->se.sum_exec_runtime : 0;
 		__u64 ran = slice_runtime(s, sum, now);
-		struct pt_counts *c = charge(s, ran);
+		struct pt_counts *c = charge(s, ran, now);
 		if (c)
 			switch_out(s, c, now, ran, ctx->args[0] & 1, (__u32)ctx->args[3]);
 	}

@@ -76,6 +76,7 @@ struct pt_proc {
 	X(WAIT_NS, 1)     /* runnable, waiting for a CPU, before each switch-in here (run_delay) */ \
 	X(SLEEP_NS, 1)    /* off the CPU asleep (S) before each switch-in here, less the wait */    \
 	X(IO_NS, 1)       /* off the CPU blocked uninterruptibly (D), less the wait */              \
+	X(STEAL_NS, 1)    /* on the CPU but not charged: the hypervisor's steal (rq clock - clock_task) */ \
 	X(PREEMPT, 1)     /* switch-outs while runnable (nivcsw) */                                 \
 	X(VOL, 1)         /* switch-outs to sleep (nvcsw) */                                        \
 	X(MIGR, 1)        /* moves to another CPU before each switch-in here (se.nr_migrations) */ \

@@ -24,6 +24,8 @@ public enum Metric {
             "time off the CPU asleep (state S), before each switch-in here, less the wait"),
     IO_NS(Unit.NS, 1, "io_ns", "io",
             "time off the CPU blocked uninterruptibly (state D, mostly I/O), less the wait"),
+    STEAL_NS(Unit.NS, 1, "steal_ns", "steal",
+            "time on the CPU the kernel did not charge as the task's runtime: the hypervisor's steal"),
     PREEMPT(Unit.COUNT, 1, "preempt", "preempt", "switch-outs while still runnable (involuntary)"),
     VOL(Unit.COUNT, 1, "vol", "vol", "switch-outs to sleep or block (voluntary)"),
     MIGR(Unit.COUNT, 1, "migr", "migr", "moves between CPUs before each switch-in here"),

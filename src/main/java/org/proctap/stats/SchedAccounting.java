@@ -38,10 +38,10 @@ public final class SchedAccounting {
      * ends at the wake-up's event, which comes a little after the run queue's clock the kernel's
      * wait starts from (enqueue, PSI and the wake-up's own events lie between), so a thread that
      * wakes 7000 times a second came out 0.6-0.8% over its watched time, and up to 2% in a 1 s
-     * table (docs/kernel-notes.md).
+     * table (docs/kernel-notes.md). Steal is the run queue's, which no event tells.
      */
     public static final Set<Metric> MEASURED = Set.copyOf(EnumSet.complementOf(EnumSet.of(Metric.SLEEP_NS,
-            Metric.IO_NS, Metric.WAIT_HIST, Metric.SLICE_HIST)));
+            Metric.IO_NS, Metric.STEAL_NS, Metric.WAIT_HIST, Metric.SLICE_HIST)));
     /** sched_switch prev_state letter bits (include/linux/sched.h TASK_REPORT): D. */
     private static final int STATE_UNINTERRUPTIBLE = 0x2;
     /** The per-CPU state says nothing yet (start, or just after lost events). */
