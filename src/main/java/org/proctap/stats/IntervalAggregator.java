@@ -11,6 +11,7 @@ import org.proctap.report.CounterSnapshot;
 import org.proctap.report.CpuTaskCounters;
 import org.proctap.report.IntervalReport;
 import org.proctap.report.ProcessSummary;
+import org.proctap.metric.Metric;
 import org.proctap.metric.Values;
 
 /**
@@ -63,14 +64,14 @@ public final class IntervalAggregator {
             if (now.tid() == now.tgid() || !names.containsKey(now.tgid())) {
                 names.put(now.tgid(), now.comm());
             }
-            if (!cumulative && !delta.isZero()) {
+            if (!cumulative && !quiet(delta, snap.measured())) {
                 rows.add(delta);
             }
         }
         if (cumulative) {
             last.putAll(seen);
             for (CpuTaskCounters total : last.values()) {
-                if (!total.isZero()) {
+                if (!quiet(total, snap.measured())) {
                     rows.add(total);
                 }
             }
@@ -95,6 +96,22 @@ public final class IntervalAggregator {
         }
         return new IntervalReport(++index, from, snap.ts(), List.copyOf(rows), lost, repairs, repairedNs, snap.fin(),
                 cumulative, snap.measured(), List.copyOf(processes), Map.copyOf(names), null);
+    }
+
+    /**
+     * Whether a row shows nothing: no figure the source measures is other than 0 (a task asleep
+     * all along, where the source does not show sleep, has no row).
+     */
+    static boolean quiet(CpuTaskCounters row, java.util.Set<Metric> measured) {
+        long[] v = row.values();
+        for (Metric m : measured) {
+            for (int i = 0; i < m.slots; i++) {
+                if (v[m.slot + i] != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static long[] minus(long[] now, long[] before) {

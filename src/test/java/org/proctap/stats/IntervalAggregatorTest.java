@@ -39,6 +39,20 @@ class IntervalAggregatorTest {
     }
 
     @Test
+    void aRowWhoseOnlyChangeTheSourceDoesNotMeasureIsNotShown() {
+        java.util.Set<Metric> noSleep = java.util.Set.copyOf(java.util.EnumSet.complementOf(
+                java.util.EnumSet.of(Metric.SLEEP_NS, Metric.IO_NS)));
+        CpuTaskCounters asleep = new CpuTaskCounters(0, 3, 3, 3, "t3",
+                TestValues.with(TestValues.of(0, 0, 0, 0), Metric.SLEEP_NS, 1_000_000));
+        IntervalAggregator agg = new IntervalAggregator(false, 0);
+        IntervalReport hidden = agg.next(new CounterSnapshot(100, List.of(asleep), new long[] {0, 0}, new long[] {0, 0},
+                new long[] {0, 0}, false, noSleep));
+        assertThat(hidden.rows()).as("asleep all along, where sleep is not measured").isEmpty();
+        IntervalAggregator bpf = new IntervalAggregator(false, 0);
+        assertThat(bpf.next(snap(100, List.of(asleep), 0, false)).rows()).as("where it is").hasSize(1);
+    }
+
+    @Test
     void cumulativeKeepsTasksThatAreGone() {
         IntervalAggregator agg = new IntervalAggregator(true, 0);
         agg.next(snap(100, List.of(c(0, 1, 1, 5, 50), c(0, 2, 2, 1, 10)), 1, false));
