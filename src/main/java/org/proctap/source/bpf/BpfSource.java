@@ -23,11 +23,14 @@ import org.proctap.model.TargetSpec;
 import org.proctap.model.Task;
 import org.proctap.model.TaskRegistry;
 import org.proctap.proc.ProcFs;
+import org.proctap.proc.Schedstat;
 import org.proctap.report.CounterSnapshot;
 import org.proctap.report.CpuTaskCounters;
 import org.proctap.source.EventSource;
 import org.proctap.source.SourceException;
 import org.proctap.source.SourceListener;
+import org.proctap.sys.ErrnoException;
+import org.proctap.sys.Pidfd;
 
 /**
  * The eBPF source: src/main/bpf/proctap.bpf.c counts in the kernel; this class loads it with
@@ -461,13 +464,17 @@ public final class BpfSource implements EventSource {
 
     /**
      * Adds each task's time off the CPU that the program charges only at its next switch-out: from
-     * its last switch-out up to its current slice's start ({@code running}: tid -> {cpu, since})
-     * or up to {@code at}. Sleep and io go to the CPU it left, as the program charges them, and a
-     * wait to the CPU it runs on (the one it left while it still waits). What the program will
-     * charge may differ by the wait the kernel tells only at that switch-out: a sleep that ended
-     * in a wait is sleep here up to the switch-in; a task that waits and then runs on another CPU
-     * has waited on the one it left here. Each is at most one wait per task, set right in the
-     * next snapshot.
+     * its last switch-out up to {@code at}, or up to its current slice's start ({@code running}:
+     * tid -> {cpu, since}). Sleep and io go to the CPU it left, as the program charges them, and a
+     * wait to the CPU it runs on (the one it left while it still waits).
+     *
+     * <p>A sleep (or block) of a task running now ended that slice's wait before its start: the
+     * program will charge the off time up to the switch-in less the kernel's wait, and a table
+     * never shows less than an earlier one did, so a wait shown as sleep here would be counted
+     * twice. That wait is in the task's run_delay already (sched_info_arrive() at the switch-in).
+     * A task woken and still waiting is shown asleep up to now: the part of its wait before the
+     * table is then counted twice (no event says when it woke; a wake-up program on every
+     * wake-up would cost more than the switch program).
      */
     private void addOpenOff(Map<Long, long[]> byKey, Map<Integer, long[]> running, long at) {
         for (var e : openOff.entrySet()) {
@@ -480,9 +487,33 @@ public final class BpfSource implements EventSource {
             long[] now = running.get(tid);
             long until = now != null ? now[1] : at;
             int cpu = now != null && m == Metric.WAIT_NS ? (int) now[0] : o.cpu;
+            if (m != Metric.WAIT_NS) {
+                until = now != null ? now[1] - waitSince(tid) : at;
+            }
             if (until > o.since) {
                 byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> Values.zero())[m.slot] += until - o.since;
             }
+        }
+    }
+
+    /**
+     * The kernel's wait of {@code tid} since its last switch-out the program saw: its run_delay now
+     * less the one the program kept then (struct pt_task_out); 0 when either cannot be read.
+     */
+    private long waitSince(int tid) {
+        Task t = registry.task(tid);
+        Schedstat now = t != null ? Schedstat.read(t.tgid(), tid) : null;
+        if (now == null) {
+            return 0;
+        }
+        try (Pidfd pidfd = Pidfd.ofThread(tid)) {
+            return object.map("task_outs").lookup(le32(pidfd.fd()))
+                    .map(v -> MemorySegment.ofArray(v).get(ValueLayout.JAVA_LONG_UNALIGNED,
+                            Wire.offset(Wire.TASK_OUT, "run_delay")))
+                    .map(before -> Math.max(0, now.runDelayNs() - before))
+                    .orElse(0L);
+        } catch (ErrnoException e) {
+            return 0; // gone
         }
     }
 
