@@ -254,6 +254,7 @@ public final class TracefsSource implements EventSource {
         long nextBoundary = intervalNs > 0 ? t0 + intervalNs : Long.MAX_VALUE;
         long due = nextBoundary; // where the table is due; it ends where its run_delay reading did
         RunDelays reading = null;
+        long published = System.nanoTime();
         List<Chunk> batch = new ArrayList<>();
         try {
             while (true) {
@@ -287,6 +288,11 @@ public final class TracefsSource implements EventSource {
                     due += intervalNs;
                     nextBoundary = Math.max(due, nextBoundary + 1);
                 }
+                if (System.nanoTime() - published > PUBLISH_NS) {
+                    // tasks born since are read too, the final reading at the stop included
+                    runDelays.publish(registry.watchedTasks());
+                    published = System.nanoTime();
+                }
                 if (merger.allEnded()) {
                     merger.drain(Long.MAX_VALUE, sink);
                     if (debug != null) {
@@ -303,6 +309,9 @@ public final class TracefsSource implements EventSource {
             ended.countDown();
         }
     }
+
+    /** How often the processing thread tells the run_delay reader which tasks are watched. */
+    private static final long PUBLISH_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** -Dproctap.debug.events=FILE writes every merged event, for diagnosing the accounting. */
     private static java.io.PrintWriter debugWriter() {
