@@ -127,6 +127,8 @@ static __u64 (*bpf_ktime_get_boot_ns)(void) = (void *)125;
 static void *(*bpf_task_storage_get)(void *map, void *task, void *value, __u64 flags) = (void *)156;
 static long (*bpf_task_storage_delete)(void *map, void *task) = (void *)157;
 static void *(*bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *)195;
+struct seq_file;
+static long (*bpf_seq_write)(struct seq_file *m, const void *data, __u32 len) = (void *)127;
 static long (*bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size, __u64 flags) = (void *)130;
 static void *(*bpf_ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flags) = (void *)131;
 static void (*bpf_ringbuf_submit)(void *data, __u64 flags) = (void *)132;

@@ -56,12 +56,15 @@ struct sched_entity {
 struct sched_info {
 	unsigned long pcount; /* arrivals on a CPU (sched_info_arrive(), kernel/sched/stats.h) */
 	unsigned long long run_delay;
+	unsigned long long last_arrival; /* rq clock at its last switch-in (sched_info_arrive()) */
+	unsigned long long last_queued; /* rq clock at enqueue, 0 once it runs (sched_info_enqueue()) */
 } __attribute__((preserve_access_index));
 
 struct task_struct {
 	struct thread_info thread_info;
 	struct sched_entity se;
 	struct sched_info sched_info;
+	unsigned int __state;
 	unsigned long nvcsw;
 	unsigned long nivcsw;
 	unsigned int policy;
@@ -160,6 +163,12 @@ struct cpu_private {
 	__u64 rq;         /* this CPU's struct rq, found once (0: not yet) */
 	__u64 untaxed_at; /* untaxed() was read at this bpf_ktime (one read per program run) */
 	__u64 untaxed_val;
+	__u64 untaxed_clock; /* rq->clock as read then */
+	__s64 clock_off_cur;  /* bpf_ktime - rq->clock, smallest this window (see clock_sample) */
+	__s64 clock_off_prev; /* the same, the window before */
+	__u64 clock_window;   /* when this window began */
+	__u32 clock_known;    /* windows sampled: 0, 1, 2 (or more) */
+	__u32 pad2;
 	__u64 bound_from; /* a repaired slice: it cannot have started before this (0: not repaired) */
 	__u32 sum_valid;
 	__u32 seen_next;
@@ -327,6 +336,7 @@ static __always_inline __u64 untaxed(struct cpu_private *s, __u64 now)
 		return 0;
 	}
 	s->untaxed_at = now;
+	s->untaxed_clock = clock;
 	s->untaxed_val = clock > task ? clock - task : 0;
 	return s->untaxed_val;
 }
@@ -703,14 +713,71 @@ static __always_inline void irq_timer_done(__u64 ns)
 
 /* ---- programs ---- */
 
+/*
+ * A program that writes cpu_state and counts makes pub.seq odd while it does (see struct
+ * pt_cpu_state): under a hypervisor a vCPU can be held for milliseconds in the middle of one,
+ * and a read meanwhile would pair the old slice with a later clock.
+ */
+static __always_inline void writing(struct cpu_private *s)
+{
+	s->pub.seq++;
+	asm volatile("" ::: "memory"); /* (BPF has no fences; x86-64 makes stores visible in order) */
+}
+
+static __always_inline void written(struct cpu_private *s)
+{
+	asm volatile("" ::: "memory");
+	s->pub.seq++;
+}
+
+/*
+ * The offset of the run queue clock from bpf_ktime, for pt_tasks: now less rq->clock just after
+ * __schedule() updated it. A vCPU held between the update and this program makes one sample too
+ * large, never too small, so the smallest of the last two seconds' samples is kept (the two
+ * clocks drift apart by well under a microsecond a second).
+ */
+static __always_inline void clock_sample(struct cpu_private *s, __u64 now, __u64 clock)
+{
+	__s64 off = (__s64)(now - clock);
+	if (now - s->clock_window > 1000000000ULL) {
+		s->clock_off_prev = s->clock_off_cur;
+		s->clock_off_cur = off;
+		s->clock_window = now;
+		s->clock_known = s->clock_known ? 2 : 1;
+	} else if (off < s->clock_off_cur) {
+		s->clock_off_cur = off;
+	}
+}
+
+/* The best offset known (see clock_sample); false when none is. */
+static __always_inline bool clock_offset(struct cpu_private *s, __s64 *off)
+{
+	if (!s || !s->clock_known)
+		return false;
+	*off = s->clock_off_cur;
+	if (s->clock_known > 1 && s->clock_off_prev < *off)
+		*off = s->clock_off_prev;
+	return true;
+}
+
+static __always_inline int sched_switch(struct bpf_raw_tracepoint_args *ctx, struct cpu_private *s, __u64 now);
+
 SEC("raw_tracepoint/sched_switch")
 int pt_sched_switch(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *next = (struct task_struct *)ctx->args[2];
 	__u64 now = bpf_ktime_get_ns();
 	struct cpu_private *s = this_cpu();
 	if (!s)
 		return 0;
+	writing(s);
+	sched_switch(ctx, s, now);
+	written(s);
+	return 0;
+}
+
+static __always_inline int sched_switch(struct bpf_raw_tracepoint_args *ctx, struct cpu_private *s, __u64 now)
+{
+	struct task_struct *next = (struct task_struct *)ctx->args[2];
 	observe(s, now); /* current is prev */
 	if (s->pub.flags & PT_CPU_WATCHED) {
 		/* prev's runtime was brought up to date by update_curr() in __schedule() */
@@ -756,6 +823,8 @@ int pt_sched_switch(struct bpf_raw_tracepoint_args *ctx)
 	}
 	set_current(s, (__u64)next, next_pid, next_tgid, watched, now, now);
 	s->pub.timer_start = 0;
+	if (watched && s->untaxed_at == now)
+		clock_sample(s, now, s->untaxed_clock);
 	if (watched) {
 		s->pub.run_pending = 1;
 		s->sum_valid = bpf_probe_read_kernel(&s->sum_in, sizeof(s->sum_in), &next->se.sum_exec_runtime) == 0;
@@ -770,8 +839,10 @@ int pt_local_timer_entry(struct bpf_raw_tracepoint_args *ctx)
 	struct cpu_private *s = this_cpu();
 	if (!s)
 		return 0;
+	writing(s);
 	observe(s, now);
 	s->pub.timer_start = (s->pub.flags & PT_CPU_WATCHED) ? now : 0;
+	written(s);
 	return 0;
 }
 
@@ -782,6 +853,7 @@ int pt_local_timer_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct cpu_private *s = this_cpu();
 	if (!s)
 		return 0;
+	writing(s);
 	observe(s, now);
 	if (s->pub.timer_start && (s->pub.flags & PT_CPU_WATCHED) && now >= s->pub.timer_start) {
 		struct pt_counts *c = counts_of(s->pub.cur_pid);
@@ -792,6 +864,7 @@ int pt_local_timer_exit(struct bpf_raw_tracepoint_args *ctx)
 		irq_timer_done(now - s->pub.timer_start);
 	}
 	s->pub.timer_start = 0;
+	written(s);
 	return 0;
 }
 
@@ -1120,6 +1193,80 @@ int pt_softirq_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (vec < PT_NR_SOFTIRQS) {
 		c->v[PT_M_SOFTIRQ_COUNT_BY_KIND + vec]++;
 		c->v[PT_M_SOFTIRQ_NS_BY_KIND + vec] += ns;
+	}
+	return 0;
+}
+
+/*
+ * ---- the task iterator: who waits, since when ----
+ *
+ * The switch program learns a wait when the task runs (run_delay); a task woken and still waiting
+ * when user space reads the counters would be shown asleep up to then, and that part of its wait
+ * counted again when it runs. The kernel knows since when it waits: sched_info.last_queued, set
+ * at enqueue and cleared at arrival (sched_info_enqueue()/sched_info_arrive(), kernel/sched/
+ * stats.h), in rq clock time; a switch to a watched task gives the offset to bpf_ktime. Waits the
+ * task already ended without running (a dequeue to migrate adds to run_delay and requeues,
+ * sched_info_dequeue()) are before that: run_delay since its last switch-out counts them, and for
+ * a running task it is the wait that ended its time off. A running task's switch-in may have
+ * fired no tracepoint (docs/kernel-notes.md): sched_info.last_arrival says when it was. One pass
+ * reads all of it at one moment, not a /proc file per task.
+ */
+struct bpf_iter_meta {
+	struct seq_file *seq;
+} __attribute__((preserve_access_index));
+
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+} __attribute__((preserve_access_index));
+
+SEC("iter/task")
+int pt_tasks(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	if (!t || !watched_tgid(t->tgid))
+		return 0;
+	struct pt_task_now r = {};
+	r.tid = t->pid;
+	r.cpu = t->thread_info.cpu;
+	r.seen = bpf_ktime_get_ns();
+	__u64 run_delay = t->sched_info.run_delay;
+	struct pt_task_out *o = bpf_task_storage_get(&task_outs, t, 0, 0);
+	if (o && o->ts) {
+		r.out_ts = o->ts;
+		if (run_delay > o->run_delay)
+			r.waited = run_delay - o->run_delay;
+	}
+	__u64 queued = t->sched_info.last_queued;
+	if (t->__state == 0) /* TASK_RUNNING */
+		r.flags = PT_NOW_RUNNABLE | (queued ? PT_NOW_QUEUED : 0);
+	__u32 zero = 0;
+	__s64 off;
+	/* the sched clock is one clock on every CPU where it is stable: any CPU's offset will do */
+	if ((r.flags & PT_NOW_RUNNABLE) &&
+	    (clock_offset(bpf_map_lookup_percpu_elem(&cpu_state, &zero, r.cpu), &off) ||
+	     clock_offset(this_cpu(), &off))) {
+		if (queued)
+			r.wait_from = queued + off - r.waited;
+		else
+			r.running_from = t->sched_info.last_arrival + off;
+	}
+	r.kind = PT_REC_TASK;
+	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	/* the counters: a row once the task ran on that CPU, or left it and is not charged yet */
+	struct pt_task_row row = {};
+	row.kind = PT_REC_ROW;
+	row.tid = r.tid;
+	for (__u32 cpu = 0; cpu < PT_MAX_CPUS; cpu++) {
+		if (cpu >= config.cpus)
+			break;
+		struct pt_counts *c = bpf_map_lookup_percpu_elem(&counts, &row.tid, cpu);
+		if (!c || !(c->v[PT_M_RUNS] | c->v[PT_M_ONCPU_NS] | c->v[PT_M_TIMER_COUNT] | c->v[PT_M_IRQ_COUNT] |
+			    c->v[PT_M_SOFTIRQ_COUNT] | c->v[PT_M_WAIT_NS] | c->off_since))
+			continue;
+		row.cpu = cpu;
+		bpf_seq_write(ctx->meta->seq, &row, sizeof(row));
+		bpf_seq_write(ctx->meta->seq, c, sizeof(*c));
 	}
 	return 0;
 }

@@ -133,7 +133,11 @@ struct pt_config {
 	__u32 read_syscall_nr; /* bpf_task_pt_regs is usable: name the system call of execs, forks */
 	char needle[PT_COMM_LEN];
 	__u32 hist;            /* PT_HIST_* */
+	__u32 cpus;            /* possible CPUs (the per-CPU maps' rows), at most PT_MAX_CPUS */
 };
+
+/* pt_tasks reads the counters of at most this many CPUs */
+#define PT_MAX_CPUS 256
 
 /* cpu_state (per-CPU array, one slot): who runs here since when */
 struct pt_cpu_state {
@@ -144,6 +148,41 @@ struct pt_cpu_state {
 	__u64 since;       /* start of cur's current slice (counted up to the next switch) */
 	__u64 evidence;    /* last time anything showed cur running here */
 	__u64 timer_start; /* local_timer_entry time, 0 when not in the timer interrupt */
+	__u32 seq;         /* odd while a program writes this CPU's state and counters */
+	__u32 pad;
+};
+
+/*
+ * The output of the task iterator pt_tasks, read at each table: for each watched task, what the
+ * kernel says of it at that moment (struct pt_task_now) and then its counters on each CPU where
+ * it has any (struct pt_task_row), all read in one pass, so that a table's figures of a task are
+ * of one moment. The switch program learns a wait only from run_delay when the task runs, so
+ * without the first a task woken and still waiting would be shown asleep up to the table, and a
+ * task whose switch-in fired no tracepoint would be shown off the CPU.
+ */
+#define PT_REC_TASK 1u
+#define PT_REC_ROW 2u
+#define PT_NOW_RUNNABLE 1u /* TASK_RUNNING: running or waiting for a CPU */
+#define PT_NOW_QUEUED 2u   /* waiting for a CPU (sched_info.last_queued is set) */
+
+struct pt_task_now {
+	__u32 kind;         /* PT_REC_TASK */
+	__u32 tid;
+	__u32 cpu;          /* the CPU it runs or waits on, or last ran on (task_cpu()) */
+	__u32 flags;        /* PT_NOW_* */
+	__u64 seen;         /* bpf_ktime_get_ns of this record */
+	__u64 out_ts;       /* its last switch-out the program saw (pt_task_out.ts; 0: none) */
+	__u64 waited;       /* waits ended since then (run_delay less the one then) */
+	__u64 wait_from;    /* QUEUED: waiting since this bpf_ktime_get_ns; 0: unknown */
+	__u64 running_from; /* RUNNABLE, not QUEUED: running since (its last switch-in); 0: unknown */
+};
+
+/* followed by that CPU's struct pt_counts of the task */
+struct pt_task_row {
+	__u32 kind;         /* PT_REC_ROW */
+	__u32 tid;
+	__u32 cpu;
+	__u32 pad;
 };
 
 /* Every ring buffer record starts with this. */

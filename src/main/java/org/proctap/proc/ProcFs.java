@@ -58,7 +58,22 @@ public final class ProcFs {
         return new ProcessEntry(pid, comm, ppid);
     }
 
-    /** Thread ids of process {@code tgid} (empty when gone). */
+    /** How many threads the system has now (each process's task/ entries). */
+    public static int threadCount() {
+        int n = 0;
+        for (ProcessEntry p : processes()) {
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC.resolve(Integer.toString(p.pid())).resolve("task"))) {
+                for (Path ignored : dirs) {
+                    n++;
+                }
+            } catch (IOException e) {
+                // gone meanwhile
+            }
+        }
+        return n;
+    }
+
+        /** Thread ids of process {@code tgid} (empty when gone). */
     public static List<Integer> threadsOf(int tgid) {
         List<Integer> tids = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC.resolve(Integer.toString(tgid)).resolve("task"))) {

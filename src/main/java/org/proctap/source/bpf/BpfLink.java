@@ -1,7 +1,15 @@
 package org.proctap.source.bpf;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.proctap.sys.Errno;
+import org.proctap.sys.Libc;
 
 /**
  * An attached program (struct bpf_link). Closing it detaches the program (bpf_link__destroy);
@@ -36,6 +44,34 @@ public final class BpfLink implements AutoCloseable {
 
     public boolean isOpen() {
         return !closed.get();
+    }
+
+    /**
+     * Runs the iterator program this link attached (an {@code iter/} section) once and returns all
+     * it wrote: a new bpf_iter fd read to its end (kernel/bpf/bpf_iter.c), then closed.
+     */
+    public byte[] readIterator() {
+        if (!isOpen()) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        int fd = lib.iterCreate(lib.linkFd(link));
+        if (fd < 0) {
+            throw new LibbpfException("bpf_iter_create", fd, "program '" + program + "'", List.of());
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoState(arena);
+            MemorySegment buffer = arena.allocate(1 << 16);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            long n;
+            while ((n = Libc.read(fd, buffer, errno)) > 0) {
+                out.write(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new LibbpfException("read", -Errno.EIO, "iterator '" + program + "': " + e.getMessage(), List.of());
+        } finally {
+            Libc.close(fd);
+        }
     }
 
     @Override

@@ -23,14 +23,12 @@ import org.proctap.model.TargetSpec;
 import org.proctap.model.Task;
 import org.proctap.model.TaskRegistry;
 import org.proctap.proc.ProcFs;
-import org.proctap.proc.Schedstat;
 import org.proctap.report.CounterSnapshot;
 import org.proctap.report.CpuTaskCounters;
 import org.proctap.source.EventSource;
 import org.proctap.source.SourceException;
 import org.proctap.source.SourceListener;
 import org.proctap.sys.ErrnoException;
-import org.proctap.sys.Pidfd;
 
 /**
  * The eBPF source: src/main/bpf/proctap.bpf.c counts in the kernel; this class loads it with
@@ -69,6 +67,8 @@ public final class BpfSource implements EventSource {
     private Libbpf lib;
     private BpfObject object;
     private List<BpfLink> links = List.of();
+    /** The task iterator pt_tasks: what the kernel says of each watched task, read at each table. */
+    private BpfLink tasksIter;
     private RingBuffer ring;
     private Thread thread;
     private boolean closed;
@@ -143,15 +143,15 @@ public final class BpfSource implements EventSource {
         if (obj.findMap("counts").isEmpty()) {
             return; // not proctap's program (-Dproctap.bpf.object): let the kernel judge it as it is
         }
-        obj.rodata().setBytes("config", config(spec, syscallNr, histograms));
+        obj.rodata().setBytes("config", config(spec, syscallNr, histograms, obj.map("counts").possibleCpus()));
         if (!tracepointExists("sched", "sched_prepare_exec")) {
             obj.program("pt_sched_prepare_exec").setAutoload(false); // Linux < 6.10
         }
-        obj.map("counts").setMaxEntries(countsEntries(obj.map("counts").possibleCpus()));
+        obj.map("counts").setMaxEntries(countsEntries(obj.map("counts").possibleCpus(), ProcFs.threadCount()));
     }
 
     /** The program's pt_config for watching {@code spec} and filling {@code histograms}. */
-    static byte[] config(TargetSpec spec, boolean syscallNr, Set<Metric> histograms) {
+    static byte[] config(TargetSpec spec, boolean syscallNr, Set<Metric> histograms, int cpus) {
         MemorySegment c = MemorySegment.ofArray(new byte[(int) Wire.CONFIG.byteSize()]);
         int mode = Wire.MATCH_NONE;
         byte[] needle = new byte[0];
@@ -177,18 +177,23 @@ public final class BpfSource implements EventSource {
         int hist = (histograms.contains(Metric.WAIT_HIST) ? Wire.HIST_WAIT : 0)
                 | (histograms.contains(Metric.SLICE_HIST) ? Wire.HIST_SLICE : 0);
         c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "hist"), hist);
+        c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "cpus"), Math.min(cpus, Wire.MAX_CPUS));
         return c.toArray(ValueLayout.JAVA_BYTE);
     }
 
     /**
      * The per-CPU counters are preallocated (an insert on the switch path must not fail for want
-     * of memory), costing entries x CPUs x sizeof(pt_counts): as many tasks as pid_max allows,
-     * within 64 MB.
+     * of memory), costing entries x CPUs x sizeof(pt_counts), and every table reads them by
+     * walking all of the hash table's buckets (bpf_map_lookup_batch): 64 K buckets take 0.5-1 ms
+     * and up to 10 ms with cold caches, and a table's reads must follow each other closely. So:
+     * four times the threads alive now, at least 8192, at most what pid_max allows within 64 MB
+     * (a watch that outgrows it counts the updates lost, PT_STAT_COUNTS_FULL).
      */
-    static int countsEntries(int cpus) {
+    static int countsEntries(int cpus, int threadsNow) {
         long budget = 64L << 20;
         long byMemory = budget / (Wire.COUNTS.byteSize() * Math.max(1, cpus));
-        return (int) Math.max(4096, Math.min(Math.min(ProcFs.pidMax(), 1 << 20), byMemory));
+        long most = Math.max(4096, Math.min(Math.min(ProcFs.pidMax(), 1 << 20), byMemory));
+        return (int) Math.min(most, Math.max(8192, 4L * threadsNow));
     }
 
     /** libbpf attaches raw tracepoints by name; BTF says which exist. */
@@ -230,6 +235,7 @@ public final class BpfSource implements EventSource {
         initCpuState(t0);
         try {
             links = object.attachAll();
+            tasksIter = links.stream().filter(l -> l.program().equals("pt_tasks")).findFirst().orElse(null);
         } catch (LibbpfException e) {
             throw new AttachException(e.headline());
         }
@@ -238,6 +244,11 @@ public final class BpfSource implements EventSource {
             putProc(procs, p);
         }
         TaskBaselines.seed(object.map("task_outs"), object.map("counts"), registry.watchedTasks(), t0);
+        // The reads of a table, once, for nothing: the first use of each costs tens of ms (class
+        // loading, downcall linkage), and a table's reads must follow each other closely (the
+        // program's charges meanwhile are left to the next table).
+        readTasks(object.map("counts"));
+        readRunning(new HashMap<>(), new HashMap<>(), t0);
         listener.onStart(t0);
         thread = Thread.ofPlatform().name("proctap-bpf").unstarted(() -> run(listener, t0, intervalNs));
         thread.start();
@@ -301,16 +312,19 @@ public final class BpfSource implements EventSource {
                 ring.poll(timeout);
                 if (System.nanoTime() >= next && !stopRequested) {
                     ring.consume();
-                    listener.onSnapshot(snapshot(false, -1));
+                    listener.onSnapshot(snapshot(false, -1, null));
                     next += intervalNs;
                     while (next <= System.nanoTime()) {
                         next += intervalNs; // a late wake-up: don't print a burst of tables
                     }
                 }
             }
+            // The tasks are read while the programs still see every switch: after the detach a
+            // task's run_delay grows with waits they never see.
+            Map<Integer, TaskNow> tasks = readTasks(object.map("counts")).now();
             long stopTs = detach();
             ring.consume();
-            listener.onSnapshot(snapshot(true, stopTs));
+            listener.onSnapshot(snapshot(true, stopTs, tasks));
         } catch (Throwable t) {
             failure = t;
             detach();
@@ -323,7 +337,9 @@ public final class BpfSource implements EventSource {
         synchronized (lock) {
             if (detachTs < 0) {
                 for (BpfLink l : links) {
-                    l.close();
+                    if (l != tasksIter) { // (hooks nothing: the final table reads it after the stop)
+                        l.close();
+                    }
                 }
                 detachTs = System.nanoTime();
             }
@@ -331,43 +347,35 @@ public final class BpfSource implements EventSource {
         }
     }
 
-    /** Attempts at a consistent read before settling for one that may miss a slice. */
-    static final int READ_ATTEMPTS = 4;
+    /**
+     * Reads of cpu_state before one with no program halfway through writing a watched CPU's state
+     * is given up on (that CPU's running slice is then left to the next table): the later ones
+     * 1, 2, 4 ... 32 ms apart, for a vCPU held in the middle of a program.
+     */
+    static final int STATE_READS = 8;
 
-    private CounterSnapshot snapshot(boolean fin, long ts) {
+    /**
+     * The counters at {@code ts} (now when negative): the program's totals, and what it has not
+     * charged yet (the running slices, and OpenTime). {@code stopTasks}: the final table's
+     * {@link #readTasks} from before the detach; null to read them here, before the counters.
+     */
+    private CounterSnapshot snapshot(boolean fin, long ts, Map<Integer, TaskNow> stopTasks) {
         snapshots++;
         BpfMap counts = object.map("counts");
-        BpfMap cpuState = object.map("cpu_state");
         List<CpuTaskCounters> rows = new ArrayList<>();
-        Map<Long, long[]> byKey = null;
-        MemorySegment s = null;
-        for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-            MemorySegment before = MemorySegment.ofArray(cpuState.lookup(le32(0)).orElseThrow());
-            byKey = readCounts(counts);
-            s = MemorySegment.ofArray(cpuState.lookup(le32(0)).orElseThrow());
-            if (sameSlices(before, s, cpuState.cpuStride())) {
-                break;
-            }
-        }
+        // The table is of this moment: the iterator, read next, gives each task's counters and
+        // what the kernel says of it, one task at a time, in one pass of a fraction of a millisecond.
         long at = ts >= 0 ? ts : System.nanoTime();
-        Map<Integer, long[]> running = new HashMap<>();
-        for (int cpu = 0; cpu < ncpu; cpu++) {
-            long base = (long) cpu * cpuState.cpuStride();
-            int flags = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "flags"));
-            if ((flags & Wire.CPU_WATCHED) == 0) {
-                continue;
+        TaskRecords read = readTasks(counts);
+        Map<Integer, TaskNow> now = stopTasks != null ? stopTasks : read.now();
+        Map<Long, long[]> byKey = read.counts();
+        Map<Integer, OpenTime.Running> running = new HashMap<>();
+        readRunning(byKey, running, at);
+        OpenTime.add(read.open(), running, now, at, stopTasks == null, (tid, cpu, m, ns) -> {
+            if (ns > 0) {
+                byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> Values.zero())[m.slot] += ns;
             }
-            int tid = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "cur_pid"));
-            long since = s.get(ValueLayout.JAVA_LONG_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "since"));
-            int pending = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "run_pending"));
-            long[] c = byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> Values.zero());
-            c[Metric.RUNS.slot] += pending;
-            if (at > since) {
-                c[Metric.ONCPU_NS.slot] += at - since;
-            }
-            running.put(tid, new long[] {cpu, since});
-        }
-        addOpenOff(byKey, running, at);
+        });
         for (var e : byKey.entrySet()) {
             int tid = (int) (e.getKey() >>> 32);
             int cpu = (int) (e.getKey() & 0xffffffffL);
@@ -402,15 +410,14 @@ public final class BpfSource implements EventSource {
     }
 
     /**
-     * Every counter, by (tid << 32 | cpu), and each task's latest switch-out whose time off the
-     * CPU is not yet charged (see struct pt_counts), for {@link #addOpenOff}.
+     * Every counter, by (tid << 32 | cpu), and into {@code open} each task's latest switch-out whose
+     * time off the CPU is not yet charged (see struct pt_counts).
      */
-    private Map<Long, long[]> readCounts(BpfMap counts) {
+    private Map<Long, long[]> readCounts(BpfMap counts, Map<Integer, OpenTime.Off> open) {
         int stride = counts.cpuStride();
         long offSince = Wire.offset(Wire.COUNTS, "off_since");
         long offState = Wire.offset(Wire.COUNTS, "off_state");
         Map<Long, long[]> byKey = new HashMap<>();
-        openOff.clear();
         counts.forEach((k, v) -> {
             int tid = k.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
             for (int cpu = 0; cpu < ncpu; cpu++) {
@@ -418,9 +425,9 @@ public final class BpfSource implements EventSource {
                 long[] values = row.asSlice(0, (long) Metric.SLOTS * Long.BYTES).toArray(ValueLayout.JAVA_LONG_UNALIGNED);
                 long since = row.get(ValueLayout.JAVA_LONG_UNALIGNED, offSince);
                 if (since != 0) {
-                    OpenOff o = openOff.get(tid);
-                    if (o == null || o.since < since) {
-                        openOff.put(tid, new OpenOff(cpu, since, row.get(ValueLayout.JAVA_INT_UNALIGNED, offState)));
+                    OpenTime.Off o = open.get(tid);
+                    if (o == null || o.since() < since) {
+                        open.put(tid, new OpenTime.Off(cpu, since, row.get(ValueLayout.JAVA_INT_UNALIGNED, offState)));
                     }
                 }
                 if (!Values.isZero(values)) {
@@ -431,108 +438,88 @@ public final class BpfSource implements EventSource {
         return byKey;
     }
 
-    /** A task's latest switch-out whose time off is not yet charged: on cpu, at since, in state. */
-    record OpenOff(int cpu, long since, int state) {
-    }
-
-    private final Map<Integer, OpenOff> openOff = new HashMap<>();
-
-    /** TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_DEAD, TASK_NOLOAD (include/linux/sched.h). */
-    static final int TASK_INTERRUPTIBLE = 0x1;
-    static final int TASK_UNINTERRUPTIBLE = 0x2;
-    static final int TASK_DEAD = 0x80;
-    static final int TASK_NOLOAD = 0x400;
-
-    /** The program's is_io(): blocked uninterruptibly, and not a kernel thread idling. */
-    static boolean isIo(int state) {
-        return (state & TASK_UNINTERRUPTIBLE) != 0 && (state & TASK_NOLOAD) == 0;
+    /**
+     * The task iterator's records, and the counters of the tasks it no longer visits (exited,
+     * not yet forgotten); without an iterator (another object, -D{@value #OBJECT_PROPERTY}) all
+     * counters, read in one walk of the map.
+     */
+    private TaskRecords readTasks(BpfMap counts) {
+        if (tasksIter == null) {
+            TaskRecords all = TaskRecords.empty();
+            all.counts().putAll(readCounts(counts, all.open()));
+            return all;
+        }
+        TaskRecords read = TaskRecords.parse(tasksIter.readIterator());
+        for (int tid : exitedAt.keySet()) {
+            if (!read.now().containsKey(tid)) {
+                counts.lookup(le32(tid)).ifPresent(v -> {
+                    MemorySegment all = MemorySegment.ofArray(v);
+                    for (int cpu = 0; cpu < ncpu; cpu++) {
+                        read.add(tid, cpu, all.asSlice((long) cpu * counts.cpuStride(), Wire.COUNTS.byteSize()));
+                    }
+                });
+            }
+        }
+        return read;
     }
 
     /**
-     * The metric a task's open time off the CPU goes to, by its prev_state at the switch-out: wait
-     * when it was preempted (still runnable), null for a dead task.
+     * Adds the slices running on watched CPUs (cpu_state) up to {@code at}, and their switch-ins
+     * (run_pending); a slice that began after {@code at} is the next table's. A CPU whose state a
+     * program is writing (odd seq) in every read is left out.
      */
-    static Metric openOffMetric(int state) {
-        if (state == 0) {
-            return Metric.WAIT_NS;
+    private void readRunning(Map<Long, long[]> byKey, Map<Integer, OpenTime.Running> running, long at) {
+        BpfMap cpuState = object.map("cpu_state");
+        long stride = cpuState.cpuStride();
+        MemorySegment s = null;
+        for (int attempt = 0; attempt < STATE_READS; attempt++) {
+            s = MemorySegment.ofArray(cpuState.lookup(le32(0)).orElseThrow());
+            if (!writing(s, stride)) {
+                break;
+            }
+            if (attempt < STATE_READS - 2) {
+                sleepMs(1L << attempt);
+            }
         }
-        if ((state & TASK_DEAD) != 0) {
-            return null;
-        }
-        return isIo(state) ? Metric.IO_NS : Metric.SLEEP_NS;
-    }
-
-    /**
-     * Adds each task's time off the CPU that the program charges only at its next switch-out: from
-     * its last switch-out up to {@code at}, or up to its current slice's start ({@code running}:
-     * tid -> {cpu, since}). Sleep and io go to the CPU it left, as the program charges them, and a
-     * wait to the CPU it runs on (the one it left while it still waits).
-     *
-     * <p>A sleep (or block) of a task running now ended that slice's wait before its start: the
-     * program will charge the off time up to the switch-in less the kernel's wait, and a table
-     * never shows less than an earlier one did, so a wait shown as sleep here would be counted
-     * twice. That wait is in the task's run_delay already (sched_info_arrive() at the switch-in).
-     * A task woken and still waiting is shown asleep up to now: the part of its wait before the
-     * table is then counted twice (no event says when it woke; a wake-up program on every
-     * wake-up would cost more than the switch program).
-     */
-    private void addOpenOff(Map<Long, long[]> byKey, Map<Integer, long[]> running, long at) {
-        for (var e : openOff.entrySet()) {
-            int tid = e.getKey();
-            OpenOff o = e.getValue();
-            Metric m = openOffMetric(o.state);
-            if (m == null) {
+        for (int cpu = 0; cpu < ncpu; cpu++) {
+            long base = (long) cpu * stride;
+            int flags = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "flags"));
+            if ((flags & Wire.CPU_WATCHED) == 0
+                    || (s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "seq")) & 1) != 0) {
                 continue;
             }
-            long[] now = running.get(tid);
-            long until = now != null ? now[1] : at;
-            int cpu = now != null && m == Metric.WAIT_NS ? (int) now[0] : o.cpu;
-            if (m != Metric.WAIT_NS) {
-                until = now != null ? now[1] - waitSince(tid) : at;
+            int tid = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "cur_pid"));
+            long since = s.get(ValueLayout.JAVA_LONG_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "since"));
+            int pending = s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "run_pending"));
+            if (since > at) {
+                continue;
             }
-            if (until > o.since) {
-                byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> Values.zero())[m.slot] += until - o.since;
-            }
+            long[] c = byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> Values.zero());
+            c[Metric.RUNS.slot] += pending;
+            c[Metric.ONCPU_NS.slot] += at - since;
+            running.put(tid, new OpenTime.Running(cpu, since));
         }
     }
 
-    /**
-     * The kernel's wait of {@code tid} since its last switch-out the program saw: its run_delay now
-     * less the one the program kept then (struct pt_task_out); 0 when either cannot be read.
-     */
-    private long waitSince(int tid) {
-        Task t = registry.task(tid);
-        Schedstat now = t != null ? Schedstat.read(t.tgid(), tid) : null;
-        if (now == null) {
-            return 0;
-        }
-        try (Pidfd pidfd = Pidfd.ofThread(tid)) {
-            return object.map("task_outs").lookup(le32(pidfd.fd()))
-                    .map(v -> MemorySegment.ofArray(v).get(ValueLayout.JAVA_LONG_UNALIGNED,
-                            Wire.offset(Wire.TASK_OUT, "run_delay")))
-                    .map(before -> Math.max(0, now.runDelayNs() - before))
-                    .orElse(0L);
-        } catch (ErrnoException e) {
-            return 0; // gone
-        }
-    }
-
-    /** Whether every CPU runs the same slice in both reads of cpu_state. */
-    private boolean sameSlices(MemorySegment a, MemorySegment b, long stride) {
+    /** Whether a program is halfway through writing the state of a watched CPU. */
+    private boolean writing(MemorySegment cpuState, long stride) {
         for (int cpu = 0; cpu < ncpu; cpu++) {
             long base = cpu * stride;
-            for (String f : new String[] {"cur_pid", "flags"}) {
-                long at = base + Wire.offset(Wire.CPU_STATE, f);
-                if (a.get(ValueLayout.JAVA_INT_UNALIGNED, at) != b.get(ValueLayout.JAVA_INT_UNALIGNED, at)) {
-                    return false;
-                }
-            }
-            long at = base + Wire.offset(Wire.CPU_STATE, "since");
-            if (a.get(ValueLayout.JAVA_LONG_UNALIGNED, at) != b.get(ValueLayout.JAVA_LONG_UNALIGNED, at)) {
-                return false;
+            if ((cpuState.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "flags"))
+                    & Wire.CPU_WATCHED) != 0
+                    && (cpuState.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "seq")) & 1) != 0) {
+                return true;
             }
         }
-        return true;
+        return false;
+    }
+
+    private static void sleepMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

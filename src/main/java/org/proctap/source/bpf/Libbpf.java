@@ -74,6 +74,8 @@ public final class Libbpf {
     private final MethodHandle programAutoload;
     private final MethodHandle programAttach;
     private final MethodHandle linkDestroy;
+    private final MethodHandle linkFd;
+    private final MethodHandle iterCreate;
     private final MethodHandle mapLookupElem;
     private final MethodHandle mapUpdateElem;
     private final MethodHandle mapDeleteElem;
@@ -145,6 +147,8 @@ public final class Libbpf {
         programAutoload = handle("bpf_program__autoload", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
         programAttach = handle("bpf_program__attach", FunctionDescriptor.of(ADDRESS, ADDRESS), true);
         linkDestroy = handle("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        linkFd = handle("bpf_link__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        iterCreate = handle("bpf_iter_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         mapLookupElem = handle("bpf_map_lookup_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
         mapUpdateElem = handle("bpf_map_update_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
         mapDeleteElem = handle("bpf_map_delete_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
@@ -358,6 +362,15 @@ public final class Libbpf {
 
     int linkDestroy(MemorySegment link) {
         try { return (int) linkDestroy.invokeExact(link); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    int linkFd(MemorySegment link) {
+        try { return (int) linkFd.invokeExact(link); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** A new fd reading one run of the iterator attached by {@code linkFd}, or -errno. */
+    int iterCreate(int linkFd) {
+        try { return (int) iterCreate.invokeExact(linkFd); } catch (Throwable t) { throw fatal(t); }
     }
 
     // ---- map syscalls by fd (bpf.h): 0 or -errno ----

@@ -71,13 +71,33 @@ public final class Wire {
             U64.withName("sum_exec"))
             .withName("pt_task_out");
 
+    public static final int NOW_RUNNABLE = 1;
+    public static final int NOW_QUEUED = 2;
+
+    public static final int REC_TASK = 1;
+    public static final int REC_ROW = 2;
+    public static final int MAX_CPUS = 256;
+
+    /** The task iterator pt_tasks's record of a task... */
+    public static final StructLayout TASK_NOW = MemoryLayout.structLayout(
+            U32.withName("kind"), U32.withName("tid"), U32.withName("cpu"), U32.withName("flags"),
+            U64.withName("seen"), U64.withName("out_ts"), U64.withName("waited"), U64.withName("wait_from"),
+            U64.withName("running_from")).withName("pt_task_now");
+
+    /** ... and of one CPU's counters of it, followed by that struct pt_counts. */
+    public static final StructLayout TASK_ROW = MemoryLayout.structLayout(
+            U32.withName("kind"), U32.withName("tid"), U32.withName("cpu"), U32.withName("pad"))
+            .withName("pt_task_row");
+
     public static final StructLayout CONFIG = MemoryLayout.structLayout(
             U32.withName("match_mode"), U32.withName("needle_len"), U32.withName("follow"),
-            U32.withName("read_syscall_nr"), comm("needle"), U32.withName("hist")).withName("pt_config");
+            U32.withName("read_syscall_nr"), comm("needle"), U32.withName("hist"), U32.withName("cpus"))
+            .withName("pt_config");
 
     public static final StructLayout CPU_STATE = MemoryLayout.structLayout(
             U32.withName("cur_pid"), U32.withName("cur_tgid"), U32.withName("flags"), U32.withName("run_pending"),
-            U64.withName("since"), U64.withName("evidence"), U64.withName("timer_start")).withName("pt_cpu_state");
+            U64.withName("since"), U64.withName("evidence"), U64.withName("timer_start"), U32.withName("seq"),
+            U32.withName("pad")).withName("pt_cpu_state");
 
     public static final StructLayout EVENT_HDR = MemoryLayout.structLayout(
             U32.withName("type"), U32.withName("cpu"), U64.withName("ts"), U32.withName("pid"), U32.withName("tgid"),

@@ -25,11 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  * fails here.
  */
 class WireLayoutTest {
-    private static final Map<String, StructLayout> STRUCTS = Map.of(
-            "pt_proc", Wire.PROC, "pt_counts", Wire.COUNTS, "pt_cpu_state", Wire.CPU_STATE,
-            "pt_event_hdr", Wire.EVENT_HDR, "pt_exec_event", Wire.EXEC_EVENT, "pt_fork_event", Wire.FORK_EVENT,
-            "pt_exit_event", Wire.EXIT_EVENT, "pt_rename_event", Wire.RENAME_EVENT, "pt_config", Wire.CONFIG,
-            "pt_task_out", Wire.TASK_OUT);
+    private static final Map<String, StructLayout> STRUCTS = Map.ofEntries(
+            Map.entry("pt_proc", Wire.PROC), Map.entry("pt_counts", Wire.COUNTS),
+            Map.entry("pt_cpu_state", Wire.CPU_STATE), Map.entry("pt_event_hdr", Wire.EVENT_HDR),
+            Map.entry("pt_exec_event", Wire.EXEC_EVENT), Map.entry("pt_fork_event", Wire.FORK_EVENT),
+            Map.entry("pt_exit_event", Wire.EXIT_EVENT), Map.entry("pt_rename_event", Wire.RENAME_EVENT),
+            Map.entry("pt_config", Wire.CONFIG), Map.entry("pt_task_out", Wire.TASK_OUT),
+            Map.entry("pt_task_now", Wire.TASK_NOW), Map.entry("pt_task_row", Wire.TASK_ROW));
 
     private static final Map<String, Long> C = new HashMap<>();
 
