@@ -96,10 +96,16 @@ class CrowdIT extends ItSupport {
 
     /**
      * Every crowd thread was born after proctap started, so its whole life was watched: its wait
-     * against run_delay (1%, or 20 us), its switch-outs against the voluntary and nonvoluntary
+     * against run_delay (1% on bpf, 2% on tracefs, whose waits are wake-up events anchored to
+     * run_delay readings; or 20 us), its switch-outs against the voluntary and nonvoluntary
      * context switches and its migrations against se.nr_migrations (within 1), wherever the
      * source measures them.
      */
+    /** How far a thread's wait may be from its run_delay, as a share of it. */
+    static double waitShare(String backend) {
+        return backend.equals("bpf") ? 0.01 : 0.02;
+    }
+
     private static void compareSwitches(String backend, String target, List<JsonNode> rows,
                                         Map<Integer, KernelTruth.SchedStat> truth, Map<Integer, long[]> switches) {
         boolean waits = rows.stream().anyMatch(r -> !r.path("wait_ns").isNull());
@@ -122,7 +128,7 @@ class CrowdIT extends ItSupport {
             if (waits) {
                 worstWait = Math.max(worstWait, Math.abs(v[0] - runDelay) / (double) Math.max(1, runDelay));
                 soft.assertThat((double) v[0]).as("thread %d: wait vs run_delay", tid).isCloseTo(runDelay,
-                        org.assertj.core.api.Assertions.within(Math.max(0.01 * runDelay, 20_000.0)));
+                        org.assertj.core.api.Assertions.within(Math.max(waitShare(backend) * runDelay, 20_000.0)));
             }
             worstCount = Math.max(worstCount, Math.max(Math.abs(v[1] - k[0]), Math.max(Math.abs(v[2] - k[1]),
                     Math.abs(v[3] - k[2]))));
