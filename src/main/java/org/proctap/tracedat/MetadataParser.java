@@ -429,6 +429,21 @@ final class MetadataParser {
             }
             checked.add(new CpuData(c.cpu(), offset, size));
         }
+        // Ranges of different CPUs never share a page in trace-cmd's files or ours: an overlap is a
+        // corrupt offset, and reading it would hand the same pages out twice.
+        List<CpuData> byOffset = new ArrayList<>(checked);
+        byOffset.removeIf(c -> c.size() == 0);
+        byOffset.sort(java.util.Comparator.comparingLong(CpuData::offset));
+        for (int i = 1; i < byOffset.size(); i++) {
+            CpuData before = byOffset.get(i - 1);
+            CpuData c = byOffset.get(i);
+            if (c.offset() < before.end()) {
+                fail("CPU " + c.cpu() + " data at offset " + hex(c.offset()) + " overlaps CPU " + before.cpu()
+                        + "'s, which ends at " + hex(before.end()));
+                checked.set(checked.indexOf(c), new CpuData(c.cpu(), c.offset(), 0));
+                byOffset.set(i, before);
+            }
+        }
         cpus = checked;
     }
 
