@@ -16,7 +16,7 @@ final class TraceCmdReport {
 
     /** The task name may hold anything, "-" and blanks too: PID is the digits before " [CPU]". */
     private static final Pattern LINE = Pattern.compile(
-            "^\\s*(.*)-(\\d+)\\s+\\[(\\d{3})\\]\\s+(\\d+)\\.(\\d{9}): ([a-z_0-9]+):\\s+(.*)$");
+            "^\\s*(.*)-(\\d+)\\s+\\[(\\d{3})\\]\\s+(\\d+)\\.(\\d{9}): ([a-z_0-9]+):\\s*(.*)$");
     /** sched_switch: "prev_comm:prev_pid [prio] STATE ==> next_comm:next_pid [prio]". */
     private static final Pattern SWITCH = Pattern.compile("^.*:(\\d+) \\[-?\\d+\\] \\S+ ==> .*:(\\d+) \\[-?\\d+\\]$");
     /** sched_wakeup: "comm:pid [prio] CPU:NNN" (plus " success=1" on older kernels). */
