@@ -1,7 +1,6 @@
 package org.proctap.tracedat;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 
@@ -43,10 +42,5 @@ public record TraceDat(int version, TraceDatHeader header, String printk, Sorted
     /** Whether partial mode had to cut something. */
     public boolean partial() {
         return !problems.isEmpty();
-    }
-
-    /** The comm table as a plain map. */
-    public Map<Integer, String> commMap() {
-        return comms;
     }
 }

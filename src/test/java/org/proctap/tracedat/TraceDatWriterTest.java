@@ -111,6 +111,12 @@ class TraceDatWriterTest {
         }
     }
 
+    /** 96 MB through a JVM whose heap is 16 MB: TraceDatLargeFileIT does the same with 2 GB. */
+    @Test
+    void aFileLargerThanTheHeapIsWrittenAndReadStreaming() throws Exception {
+        LargeFiles.writeAndReadInSmallHeap(dir, 96L << 20, "16m");
+    }
+
     private static List<ByteBuffer> pages(TraceDatReader r, int cpu) {
         List<ByteBuffer> list = new ArrayList<>();
         r.subBuffers(cpu).forEachRemaining(list::add);
