@@ -57,18 +57,27 @@ final class Decoding {
         for (int i = 0; i < reader.cpuCount(); i++) {
             int cpu = reader.file().cpus().get(i).cpu();
             for (Iterator<ByteBuffer> it = reader.subBuffers(i); it.hasNext(); ) {
+                int first = all.size();
                 PageSummary s = pages.decode(it.next(), (ts, b, at, length) -> {
                     int id = Short.toUnsignedInt(b.getShort(at + type.offset()));
                     Event e = events.decode(ts, cpu, b, at, length);
                     all.add(new DecodedEvent(ts, cpu, names.getOrDefault(id, "#" + id), b.getInt(at + pid.offset()),
                             ids(e)));
                 });
+                if (s.eventsLost() && all.size() > first) {
+                    all.add(first, lost(all.get(first).ts(), cpu, s.lostCount()));
+                }
                 pageCount++;
                 lost += s.eventsLost() ? 1 : 0;
             }
         }
         all.sort(Comparator.comparingLong(DecodedEvent::ts).thenComparingInt(DecodedEvent::cpu));
         return new Result(all, pageCount, lost);
+    }
+
+    /** The mark of a page that says events were lost before it; {@code count} is -1 when not stored. */
+    static DecodedEvent lost(long ts, int cpu, long count) {
+        return new DecodedEvent(ts, cpu, "EVENTS DROPPED", -1, List.of(count));
     }
 
     private static List<Long> ids(Event e) {

@@ -45,18 +45,34 @@ class TraceCmdIT {
     @ParameterizedTest
     @ValueSource(strings = {"fixtures/linux-6.18/process-lifecycle", "fixtures/linux-6.18/process-lifecycle-subbuf8k"})
     void traceCmdReportsEveryEventOfOurFileAsWeDecodeIt(String path) throws Exception {
-        TracefsFixture fixture = TracefsFixture.load(path);
         Path file = dir.resolve("proctap.dat");
+        writeWithComms(TracefsFixture.load(path), file);
+        int compared = compare(file);
+        assertThat(compared).isGreaterThan(900);
+    }
+
+    /** Writes the fixture with proctap's option, UNAME, and a comm table naming every pid of its events. */
+    private void writeWithComms(TracefsFixture fixture, Path file) throws Exception {
         Map<Integer, String> comms = new TreeMap<>();
         fixture.write(file, Map.of(), List.of());
         try (TraceDatReader r = TraceDatReader.open(FileChannel.open(file))) {
             Decoding.decode(r).events().forEach(e -> comms.put(e.pid(), "task " + e.pid()));
         }
         comms.remove(0);
+        comms.remove(-1);
         fixture.write(file, comms, List.of(new TraceDatOption(TraceDatOption.PROCTAP, PROCTAP_JSON),
                 TraceDatOption.text(TraceDatOption.UNAME, "Linux test 6.18.0 x86_64")));
-        int compared = compare(file);
-        assertThat(compared).isGreaterThan(900);
+    }
+
+    /** Lost-event marks in the pages are kept, and trace-cmd shows them where proctap's decoder sees them. */
+    @Test
+    void lostEventsAreShownByTraceCmdWhereWeSeeThem() throws Exception {
+        TracefsFixture fixture = TracefsFixture.load("fixtures/linux-6.18/process-lifecycle").withLostEvents();
+        Path file = dir.resolve("lost.dat");
+        writeWithComms(fixture, file);
+        assertThat(compare(file)).isEqualTo(990 + 2);
+        List<String> report = TraceCmd.run(dir, "report", "-t", file.toString()).lines();
+        assertThat(report).contains("CPU:0 [EVENTS DROPPED]", "CPU:1 [42 EVENTS DROPPED]");
     }
 
     /** Pages read from an instance of our own (8 KB sub-buffers), written, reported by trace-cmd. */
@@ -81,6 +97,9 @@ class TraceCmdIT {
             assertThat(report).as("events trace-cmd printed").hasSize(decoded.size());
             for (int i = 0; i < decoded.size(); i++) {
                 assertThat(report.get(i).event()).as("event %d", i).isEqualTo(decoded.get(i));
+                if (report.get(i).comm() == null) {
+                    continue; // a lost-events mark
+                }
                 // A pid of the comm table shows its comm; others show what trace-cmd's sched plugin
                 // learnt from earlier switches and forks, or "<...>".
                 int pid = decoded.get(i).pid();
@@ -95,7 +114,7 @@ class TraceCmdIT {
                     .allMatch(l -> l.contains("unknown option " + TraceDatOption.PROCTAP), "only the unknown-option warning");
             assertThat(r.file().proctapSection()).hasValue(PROCTAP_JSON);
             assertThat(withComm).as("events whose comm came from the table").isGreaterThan(decoded.size() / 10);
-            System.out.printf("%s: trace-cmd report printed %d events, all equal to proctap's decoding (%d with the table's comm)%n",
+            System.out.printf("%s: trace-cmd report printed %d lines (events and lost-event marks), all equal to proctap's decoding (%d with the table's comm)%n",
                     file.getFileName(), decoded.size(), withComm);
             return decoded.size();
         }

@@ -23,6 +23,8 @@ final class TraceCmdReport {
     private static final Pattern WAKEUP = Pattern.compile("^.*:(\\d+) \\[-?\\d+\\](?: success=\\d)? CPU:(\\d+)$");
     private static final Pattern FORK = Pattern.compile("^comm=.* pid=(\\d+) child_comm=.* child_pid=(\\d+)$");
     private static final Pattern EXEC = Pattern.compile("^filename=.* pid=(\\d+) old_pid=(\\d+)$");
+    /** Printed before the first event of a page that says events were lost before it (tracecmd/trace-read.c). */
+    private static final Pattern DROPPED = Pattern.compile("^CPU:(\\d+) \\[(?:(\\d+) )?EVENTS DROPPED\\]$");
     private static final Pattern EXIT = Pattern.compile("^comm=.* pid=(\\d+) prio=-?\\d+(?: group_dead=\\w+)?$");
 
     /** A parsed event line and the comm trace-cmd printed for its pid (from the file's comm table). */
@@ -35,8 +37,14 @@ final class TraceCmdReport {
                     + (output.isEmpty() ? "(empty)" : output.getFirst()));
         }
         List<Line> lines = new ArrayList<>();
+        Matcher dropped = null;
         for (String text : output.subList(1, output.size())) {
             if (text.isBlank()) {
+                continue;
+            }
+            Matcher d = DROPPED.matcher(text);
+            if (d.matches()) {
+                dropped = d;
                 continue;
             }
             Matcher m = LINE.matcher(text);
@@ -47,6 +55,12 @@ final class TraceCmdReport {
             long ts = Long.parseLong(m.group(4)) * 1_000_000_000L + Long.parseLong(m.group(5));
             DecodedEvent e = new DecodedEvent(ts, Integer.parseInt(m.group(3)), event, Integer.parseInt(m.group(2)),
                     ids(event, m.group(7).strip(), text));
+            if (dropped != null) {
+                // The mark belongs to the page of the event after it: it gets that event's time.
+                long count = dropped.group(2) == null ? -1 : Long.parseLong(dropped.group(2));
+                lines.add(new Line(Decoding.lost(ts, Integer.parseInt(dropped.group(1)), count), null));
+                dropped = null;
+            }
             lines.add(new Line(e, m.group(1).strip()));
         }
         return lines;

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,48 @@ class TraceDatWriterTest {
                 assertThat(Decoding.decode(out).events()).isEqualTo(Decoding.decode(in).events());
                 assertThat(TraceDatReaderTest.pages(out)).isEqualTo(TraceDatReaderTest.pages(in));
             }
+        }
+    }
+
+    @Test
+    void pagesMarkedWithLostEventsAreKeptAsTheyAre() throws Exception {
+        TracefsFixture fixture = TracefsFixture.load("fixtures/linux-6.18/process-lifecycle").withLostEvents();
+        Path file = dir.resolve("lost.dat");
+        fixture.write(file, Map.of(), List.of());
+        try (TraceDatReader r = TraceDatReader.open(FileChannel.open(file))) {
+            assertThat(pages(r, 0)).isEqualTo(fixture.pages().get(0));
+            assertThat(pages(r, 1)).isEqualTo(fixture.pages().get(1));
+            Decoding.Result decoded = Decoding.decode(r);
+            assertThat(decoded.lostPages()).isEqualTo(2);
+            assertThat(decoded.events()).filteredOn(e -> e.event().equals("EVENTS DROPPED"))
+                    .extracting(DecodedEvent::cpu, e -> e.ids().getFirst())
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(0, -1L),
+                            org.assertj.core.groups.Tuple.tuple(1, 42L));
+        }
+    }
+
+    @Test
+    void bigEndianNumbersAreWrittenBigEndian() throws Exception {
+        TracefsFixture little = TracefsFixture.load("fixtures/linux-6.18/process-lifecycle");
+        TraceDatHeader h = little.header();
+        TraceDatHeader big = new TraceDatHeader(java.nio.ByteOrder.BIG_ENDIAN, 4, 8192, h.headerPage(), h.headerEvent(),
+                List.of("name: function\nID: 1\n"), h.eventFormats(), "local");
+        Path file = dir.resolve("big.dat");
+        try (TraceDatWriter w = TraceDatWriter.create(file, big, 1)) {
+            w.append(0, ByteBuffer.allocate(8192));
+            w.finish(Map.of(7, "seven"), List.of(new TraceDatOption(TraceDatOption.PROCTAP, new byte[] {1, 2, 3})));
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        // "tracing6\0" ends at 12; then endianness 1, long size 4, page size 8192 as a big-endian u32.
+        assertThat(Arrays.copyOfRange(bytes, 12, 18)).containsExactly(1, 4, 0, 0, 0x20, 0);
+        try (TraceDatReader r = TraceDatReader.open(FileChannel.open(file))) {
+            assertThat(r.header()).isEqualTo(big);
+            assertThat(r.file().comms()).containsExactly(Map.entry(7, "seven"));
+            assertThat(r.file().proctapSection()).hasValue(new byte[] {1, 2, 3});
+            CpuData cpu = r.file().cpus().getFirst();
+            assertThat(cpu.offset() % 8192).isZero();
+            assertThat(cpu.size()).isEqualTo(8192);
+            assertThat(cpu.end()).isEqualTo(bytes.length);
         }
     }
 

@@ -47,6 +47,35 @@ record TracefsFixture(TraceDatHeader header, List<List<ByteBuffer>> pages) {
         return new TracefsFixture(header, pages);
     }
 
+    /**
+     * A copy whose pages say events were lost before them, as the kernel marks them
+     * (ring_buffer.c, RB_MISSED_EVENTS and RB_MISSED_STORED in the commit word): CPU 0's third page
+     * without a count, CPU 1's second with 42 stored after its data.
+     */
+    TracefsFixture withLostEvents() {
+        List<List<ByteBuffer>> copy = new ArrayList<>();
+        for (List<ByteBuffer> cpu : pages) {
+            List<ByteBuffer> list = new ArrayList<>();
+            for (ByteBuffer p : cpu) {
+                ByteBuffer b = ByteBuffer.allocate(p.remaining()).order(header.order());
+                b.put(p.duplicate()).flip();
+                list.add(b);
+            }
+            copy.add(list);
+        }
+        ByteBuffer noCount = copy.get(0).get(2);
+        noCount.putLong(8, noCount.getLong(8) | 1L << 31);
+        ByteBuffer stored = copy.get(1).get(1);
+        long commit = stored.getLong(8);
+        int length = (int) (commit & 0x3fffffff);
+        if (16 + length + 8 > stored.capacity()) {
+            throw new IllegalStateException("no room for a stored count after " + length + " bytes of data");
+        }
+        stored.putLong(8, commit | 1L << 31 | 1L << 30);
+        stored.putLong(16 + length, 42);
+        return new TracefsFixture(header, copy);
+    }
+
     /** Writes a trace.dat file of these pages, with the comm table and options given. */
     void write(Path file, Map<Integer, String> comms, List<TraceDatOption> options) throws IOException {
         try (TraceDatWriter w = TraceDatWriter.create(file, header, pages.size())) {
