@@ -83,8 +83,8 @@ final class ChannelInput {
             return;
         }
         long at = position();
-        buffer.compact();
-        bufferStart = at - 0; // compact moved the unread bytes to index 0
+        buffer.compact(); // the unread bytes move to index 0, which now stands for offset `at`
+        bufferStart = at;
         try {
             while (buffer.position() < n) {
                 int read = readAt(buffer, at + buffer.position());

@@ -139,6 +139,25 @@ class TraceDatReaderTest {
                 .hasMessageMatching("ftrace format \\d+ at offset 0x[0-9a-f]+ needs \\d+ bytes, the file ends \\d+ bytes later");
     }
 
+    /** Hand-made damage of the v7 file's first options section (offset at byte 0x18 of the file). */
+    @Test
+    void aLoopingOrCompressedOptionsSectionIsNamed() {
+        byte[] v7 = Fixtures.file("sched-v7.dat");
+        ByteBuffer b = ByteBuffer.wrap(v7).order(ByteOrder.LITTLE_ENDIAN);
+        int section = (int) b.getLong(0x18);
+        // Section header: u16 id 0, u16 flags, u32 description, u64 size; the DONE option's
+        // 8-byte "next options section" offset is the last 8 bytes of the section.
+        int end = section + 16 + (int) b.getLong(section + 8);
+        byte[] loop = v7.clone();
+        ByteBuffer.wrap(loop).order(ByteOrder.LITTLE_ENDIAN).putLong(end - 8, section);
+        assertThatThrownBy(() -> Fixtures.open(loop)).isExactlyInstanceOf(TraceDatException.class)
+                .hasMessage("options sections loop back to offset 0x" + Integer.toHexString(section));
+        byte[] compressed = v7.clone();
+        compressed[section + 2] = 1;
+        assertThatThrownBy(() -> Fixtures.open(compressed)).isExactlyInstanceOf(TraceDatException.class)
+                .hasMessage("options section at offset 0x" + Integer.toHexString(section) + " is compressed: not supported");
+    }
+
     static List<ByteBuffer> pages(TraceDatReader r) {
         List<ByteBuffer> all = new ArrayList<>();
         for (int i = 0; i < r.cpuCount(); i++) {
