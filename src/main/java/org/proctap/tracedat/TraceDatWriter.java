@@ -16,10 +16,11 @@ import java.util.TreeMap;
  * ring-buffer sub-buffers copied page by page while recording.
  *
  * <p>Why version 6: it is one fixed sequence (header texts, formats, comm table, options, a
- * table of per-CPU offsets, the pages) that every trace-cmd since 2.x and KernelShark read, Debian
- * 12's trace-cmd 3.1.6 included; version 7 adds sections, a string table and compression, none of
- * which proctap needs (its pages are written uncompressed either way), and older readers refuse it.
- * {@link TraceDatReader} reads both.
+ * table of per-CPU offsets, the pages) that every trace-cmd reads, from the 2.x releases that know
+ * no other version to Debian 12's 3.1.6 and 3.4 (FILE_VERSION_MIN is 6 in
+ * lib/trace-cmd/include/private/trace-cmd-private.h), and KernelShark opens files through the same
+ * libtracecmd. Version 7 (trace-cmd 3.0 and later) adds sections, a string table and compression,
+ * none of which proctap needs, and trace-cmd 2.x refuses it. {@link TraceDatReader} reads both.
  *
  * <p>Streaming: the metadata before the pages ends with the comm table and the per-CPU offsets
  * and sizes, none of which is known before the recording ends. So, as {@code trace-cmd record}
