@@ -1,0 +1,256 @@
+package org.proctap.perfetto;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.proctap.event.Event;
+import org.proctap.output.OutputFailedException;
+import org.proctap.perfetto.proto.FtraceEvent;
+import org.proctap.perfetto.proto.FtraceEventBundle;
+import org.proctap.perfetto.proto.ProcessTree;
+import org.proctap.perfetto.proto.SystemInfo;
+import org.proctap.perfetto.proto.TracePacket;
+import org.proctap.perfetto.proto.Utsname;
+
+import com.google.protobuf.CodedOutputStream;
+
+/**
+ * Writes proctap's events as a Perfetto trace (protos/perfetto/trace/trace.proto): a sequence of
+ * TracePackets, streamed as they fill, for ui.perfetto.dev and trace_processor.
+ *
+ * <p>The first packet is SystemInfo (the kernel release: see {@link TraceSystem}). Events, given
+ * in time order to {@link #accept}, are kept per CPU and written as one FtraceEventBundle packet
+ * for that CPU when {@code eventsPerBundle} of them are waiting, and at {@link #close}, so memory
+ * holds at most that many events per CPU whatever the length of the recording. Tasks given to
+ * {@link #task} are written as a ProcessTree packet before the next bundle.
+ *
+ * <p>Timestamps are written as the events carry them, CLOCK_MONOTONIC ns. A bundle with no
+ * ftrace_clock is read as BOOTTIME (src/trace_processor/importers/ftrace/ftrace_tokenizer.cc),
+ * Perfetto's ftrace_clock has no value for the monotonic clock, and the trace has no other clock,
+ * so the timeline is exact; only absolute times are labelled as boot time, which runs ahead of
+ * CLOCK_MONOTONIC by the time the machine spent suspended before the recording.
+ *
+ * <p>Every packet carries trusted_packet_sequence_id 1, one writer being one sequence. The writer
+ * owns the stream: {@link #close} closes it. A failed write throws {@link OutputFailedException}.
+ */
+public final class PerfettoWriter implements AutoCloseable {
+    /** About traced_probes' bundle of a few ring-buffer pages; ~60 KB of packet per CPU. */
+    public static final int DEFAULT_EVENTS_PER_BUNDLE = 1024;
+
+    /** trace_processor keys sequences by this id; 0 would mean "no sequence" (trace_packet.proto). */
+    static final int SEQUENCE_ID = 1;
+
+    /** Tasks waiting for a ProcessTree packet, at most; more are written at once. */
+    private static final int TASKS_PER_PACKET = 4096;
+
+    private final OutputStream stream;
+    private final CodedOutputStream out;
+    private final FtraceEvents translator;
+    private final int eventsPerBundle;
+    private final FtraceEventBundle.Builder[] bundles;
+    private final boolean[] lostBefore;
+    private final List<TaskInfo> pendingTasks = new ArrayList<>();
+    private final Map<String, Long> ignored = new TreeMap<>();
+    private long written;
+    private long packets;
+    private long lastTs = -1;
+    /** lastTs when the first waiting task was given: -1 when before every event. */
+    private long tasksSince = -1;
+    private boolean closed;
+
+    /** A writer with {@link Wakeups#AS_WAKING} and {@link #DEFAULT_EVENTS_PER_BUNDLE}. */
+    public PerfettoWriter(OutputStream out, TraceSystem system) {
+        this(out, system, Wakeups.AS_WAKING, DEFAULT_EVENTS_PER_BUNDLE);
+    }
+
+    /** Writes the SystemInfo packet at once. */
+    public PerfettoWriter(OutputStream out, TraceSystem system, Wakeups wakeups, int eventsPerBundle) {
+        if (eventsPerBundle < 1) {
+            throw new IllegalArgumentException("events per bundle must be at least 1, not " + eventsPerBundle);
+        }
+        this.stream = out;
+        this.out = CodedOutputStream.newInstance(out, 1 << 16);
+        this.translator = new FtraceEvents(wakeups);
+        this.eventsPerBundle = eventsPerBundle;
+        this.bundles = new FtraceEventBundle.Builder[system.cpus()];
+        this.lostBefore = new boolean[system.cpus()];
+        for (int cpu = 0; cpu < bundles.length; cpu++) {
+            bundles[cpu] = FtraceEventBundle.newBuilder().setCpu(cpu);
+        }
+        write(packet().setSystemInfo(SystemInfo.newBuilder()
+                .setUtsname(Utsname.newBuilder().setSysname("Linux").setRelease(system.release())
+                        .setMachine(system.machine()))
+                .setNumCpus(system.cpus())));
+    }
+
+    /** A task that exists (or existed) during the recording; written before the next bundle. */
+    public void task(TaskInfo task) {
+        checkOpen();
+        if (pendingTasks.isEmpty()) {
+            tasksSince = lastTs;
+        }
+        pendingTasks.add(task);
+        if (pendingTasks.size() >= TASKS_PER_PACKET) {
+            writeTasks();
+        }
+    }
+
+    public void tasks(Collection<TaskInfo> tasks) {
+        tasks.forEach(this::task);
+    }
+
+    /**
+     * The kernel dropped events of {@code cpu} (its ring buffer overran) before the next one
+     * given: that CPU's next bundle says so (lost_events), and trace_processor counts it in its
+     * ftrace_cpu_has_data_loss stat.
+     */
+    public void eventsLost(int cpu) {
+        checkOpen();
+        checkCpu(cpu);
+        flushCpu(cpu);
+        lostBefore[cpu] = true;
+    }
+
+    /** One event; events Perfetto has no message for are counted in {@link #ignored}. */
+    public void accept(Event event) {
+        checkOpen();
+        FtraceEvent e = translator.translate(event);
+        if (e == null) {
+            ignored.merge(event.getClass().getSimpleName(), 1L, Long::sum);
+            return;
+        }
+        int cpu = event.cpu();
+        checkCpu(cpu);
+        FtraceEventBundle.Builder bundle = bundles[cpu];
+        bundle.addEvent(e);
+        lastTs = Math.max(lastTs, event.ts());
+        written++;
+        if (bundle.getEventCount() >= eventsPerBundle) {
+            flushCpu(cpu);
+        }
+    }
+
+    /** Events written (or waiting in a bundle) so far. */
+    public long written() {
+        return written;
+    }
+
+    /** Events not written, by record name ("SchedRuntime"), in name order. */
+    public Map<String, Long> ignored() {
+        return Map.copyOf(ignored);
+    }
+
+    /** Packets written to the stream so far (SystemInfo, ProcessTree and bundle packets). */
+    public long packets() {
+        return packets;
+    }
+
+    /** Bytes handed to the stream so far, or buffered for it. */
+    public long bytes() {
+        return out.getTotalBytesWritten();
+    }
+
+    /** Writes every waiting bundle and task, flushes the stream and closes it. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            writeTasks();
+            for (int cpu = 0; cpu < bundles.length; cpu++) {
+                flushCpu(cpu);
+            }
+            out.flush();
+            stream.close();
+        } catch (IOException e) {
+            throw new OutputFailedException(e);
+        }
+    }
+
+    private void flushCpu(int cpu) {
+        FtraceEventBundle.Builder bundle = bundles[cpu];
+        if (bundle.getEventCount() == 0) {
+            return;
+        }
+        writeTasks();
+        if (lostBefore[cpu]) {
+            bundle.setLostEvents(true);
+            lostBefore[cpu] = false;
+        }
+        write(packet().setFtraceEvents(bundle));
+        bundle.clearEvent().clearLostEvents();
+    }
+
+    /**
+     * The waiting tasks as one ProcessTree (protos/perfetto/trace/ps/process_tree.proto). A
+     * process's main thread is a Process whose cmdline is its comm (cmdline_is_comm, as traced
+     * writes it for a kernel thread or a zombie: proctap does not read /proc/PID/cmdline) and a
+     * Thread; any other thread a Thread with its tgid. The packet is stamped with the time from
+     * which the tasks were known: the latest event's when the first of them was given, or the
+     * earliest waiting event's for tasks given before any event.
+     */
+    private void writeTasks() {
+        if (pendingTasks.isEmpty()) {
+            return;
+        }
+        ProcessTree.Builder tree = ProcessTree.newBuilder();
+        for (TaskInfo t : pendingTasks) {
+            if (t.mainThread()) {
+                tree.addProcesses(ProcessTree.Process.newBuilder().setPid(t.tid()).addCmdline(t.comm())
+                        .setCmdlineIsComm(true));
+            }
+            tree.addThreads(ProcessTree.Thread.newBuilder().setTid(t.tid()).setTgid(t.tgid()).setName(t.comm()));
+        }
+        pendingTasks.clear();
+        TracePacket.Builder packet = packet().setProcessTree(tree);
+        long ts = tasksSince >= 0 ? tasksSince : earliestWaiting();
+        if (ts >= 0) {
+            packet.setTimestamp(ts);
+        }
+        write(packet);
+    }
+
+    private long earliestWaiting() {
+        long earliest = -1;
+        for (FtraceEventBundle.Builder b : bundles) {
+            if (b.getEventCount() > 0) {
+                long ts = b.getEvent(0).getTimestamp();
+                earliest = earliest < 0 ? ts : Math.min(earliest, ts);
+            }
+        }
+        return earliest;
+    }
+
+    private static TracePacket.Builder packet() {
+        return TracePacket.newBuilder().setTrustedPacketSequenceId(SEQUENCE_ID);
+    }
+
+    /** One packet as field 1 of Trace: a trace file is the concatenation of these records. */
+    private void write(TracePacket.Builder packet) {
+        try {
+            out.writeMessage(1, packet.build());
+        } catch (IOException e) {
+            throw new OutputFailedException(e);
+        }
+        packets++;
+    }
+
+    private void checkCpu(int cpu) {
+        if (cpu < 0 || cpu >= bundles.length) {
+            throw new IllegalArgumentException("event on CPU " + cpu + " in a trace of " + bundles.length + " CPUs");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("Perfetto writer already closed");
+        }
+    }
+}
