@@ -38,16 +38,20 @@ import org.proctap.perfetto.proto.TaskRenameFtraceEvent;
  */
 final class FtraceEvents {
     private final Wakeups wakeups;
+    // Reused (cleared) for each event: a pipe storm is millions of switches, and a message's
+    // build() copies the builder's fields, so the builders need not be new.
+    private final FtraceEvent.Builder event = FtraceEvent.newBuilder();
+    private final SchedSwitchFtraceEvent.Builder sw = SchedSwitchFtraceEvent.newBuilder();
 
     FtraceEvents(Wakeups wakeups) {
         this.wakeups = wakeups;
     }
 
     /** The event as an FtraceEvent, or null when it has none. */
-    FtraceEvent translate(Event event) {
-        FtraceEvent.Builder b = FtraceEvent.newBuilder().setTimestamp(event.ts()).setPid(event.tid());
-        switch (event) {
-            case SchedSwitch s -> b.setSchedSwitch(SchedSwitchFtraceEvent.newBuilder()
+    FtraceEvent translate(Event e) {
+        FtraceEvent.Builder b = event.clear().setTimestamp(e.ts()).setPid(e.tid());
+        switch (e) {
+            case SchedSwitch s -> b.setSchedSwitch(sw.clear()
                     .setPrevComm(text(s.prevComm())).setPrevPid(s.prevTid()).setPrevPrio(s.prevPrio())
                     .setPrevState(s.prevState())
                     .setNextComm(text(s.nextComm())).setNextPid(s.nextTid()).setNextPrio(s.nextPrio()));
