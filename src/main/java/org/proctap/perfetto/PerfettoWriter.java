@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.proctap.event.Event;
+import org.proctap.event.SchedSwitch;
+import org.proctap.event.SchedWakeup;
 import org.proctap.output.OutputFailedException;
 import org.proctap.perfetto.proto.FtraceEvent;
 import org.proctap.perfetto.proto.FtraceEventBundle;
@@ -25,8 +27,9 @@ import com.google.protobuf.CodedOutputStream;
  *
  * <p>The first packet is SystemInfo (the kernel release: see {@link TraceSystem}). Events, given
  * in time order to {@link #accept}, are kept per CPU and written as one FtraceEventBundle packet
- * for that CPU when {@code eventsPerBundle} of them are waiting, and at {@link #close}, so memory
- * holds at most that many events per CPU whatever the length of the recording. Tasks given to
+ * for that CPU when {@link PerfettoOptions#eventsPerBundle} of them are waiting, and at
+ * {@link #close}, so memory holds at most that many events per CPU whatever the length of the
+ * recording. Tasks given to
  * {@link #task} are written as a ProcessTree packet before the next bundle.
  *
  * <p>Timestamps are written as the events carry them, CLOCK_MONOTONIC ns. A bundle with no
@@ -39,9 +42,6 @@ import com.google.protobuf.CodedOutputStream;
  * owns the stream: {@link #close} closes it. A failed write throws {@link OutputFailedException}.
  */
 public final class PerfettoWriter implements AutoCloseable {
-    /** About traced_probes' bundle of a few ring-buffer pages; ~60 KB of packet per CPU. */
-    public static final int DEFAULT_EVENTS_PER_BUNDLE = 1024;
-
     /** trace_processor keys sequences by this id; 0 would mean "no sequence" (trace_packet.proto). */
     static final int SEQUENCE_ID = 1;
 
@@ -53,6 +53,12 @@ public final class PerfettoWriter implements AutoCloseable {
     private final FtraceEvents translator;
     private final int eventsPerBundle;
     private final FtraceEventBundle.Builder[] bundles;
+    /** Per CPU when compact_sched is on, else null. */
+    private final CompactSched[] compact;
+    private final boolean compactWakeups;
+    /** Per CPU: events waiting, and the time of the first of them. */
+    private final int[] waiting;
+    private final long[] firstWaiting;
     private final boolean[] lostBefore;
     private final List<TaskInfo> pendingTasks = new ArrayList<>();
     private final Map<String, Long> ignored = new TreeMap<>();
@@ -63,24 +69,29 @@ public final class PerfettoWriter implements AutoCloseable {
     private long tasksSince = -1;
     private boolean closed;
 
-    /** A writer with {@link Wakeups#AS_WAKING} and {@link #DEFAULT_EVENTS_PER_BUNDLE}. */
+    /** A writer with {@link PerfettoOptions#DEFAULT}. */
     public PerfettoWriter(OutputStream out, TraceSystem system) {
-        this(out, system, Wakeups.AS_WAKING, DEFAULT_EVENTS_PER_BUNDLE);
+        this(out, system, PerfettoOptions.DEFAULT);
     }
 
     /** Writes the SystemInfo packet at once. */
-    public PerfettoWriter(OutputStream out, TraceSystem system, Wakeups wakeups, int eventsPerBundle) {
-        if (eventsPerBundle < 1) {
-            throw new IllegalArgumentException("events per bundle must be at least 1, not " + eventsPerBundle);
-        }
+    public PerfettoWriter(OutputStream out, TraceSystem system, PerfettoOptions options) {
+        int cpus = system.cpus();
         this.stream = out;
         this.out = CodedOutputStream.newInstance(out, 1 << 16);
-        this.translator = new FtraceEvents(wakeups);
-        this.eventsPerBundle = eventsPerBundle;
-        this.bundles = new FtraceEventBundle.Builder[system.cpus()];
-        this.lostBefore = new boolean[system.cpus()];
-        for (int cpu = 0; cpu < bundles.length; cpu++) {
+        this.translator = new FtraceEvents(options.wakeups());
+        this.eventsPerBundle = options.eventsPerBundle();
+        this.bundles = new FtraceEventBundle.Builder[cpus];
+        this.compact = options.compactSched() ? new CompactSched[cpus] : null;
+        this.compactWakeups = options.compactSched() && options.wakeups() == Wakeups.AS_WAKING;
+        this.waiting = new int[cpus];
+        this.firstWaiting = new long[cpus];
+        this.lostBefore = new boolean[cpus];
+        for (int cpu = 0; cpu < cpus; cpu++) {
             bundles[cpu] = FtraceEventBundle.newBuilder().setCpu(cpu);
+            if (compact != null) {
+                compact[cpu] = new CompactSched();
+            }
         }
         write(packet().setSystemInfo(SystemInfo.newBuilder()
                 .setUtsname(Utsname.newBuilder().setSysname("Linux").setRelease(system.release())
@@ -119,18 +130,28 @@ public final class PerfettoWriter implements AutoCloseable {
     /** One event; events Perfetto has no message for are counted in {@link #ignored}. */
     public void accept(Event event) {
         checkOpen();
-        FtraceEvent e = translator.translate(event);
-        if (e == null) {
-            ignored.merge(event.getClass().getSimpleName(), 1L, Long::sum);
-            return;
-        }
         int cpu = event.cpu();
-        checkCpu(cpu);
-        FtraceEventBundle.Builder bundle = bundles[cpu];
-        bundle.addEvent(e);
+        if (compact != null && event instanceof SchedSwitch s) {
+            checkCpu(cpu);
+            compact[cpu].add(s);
+        } else if (compactWakeups && event instanceof SchedWakeup w) {
+            checkCpu(cpu);
+            compact[cpu].add(w);
+        } else {
+            FtraceEvent e = translator.translate(event);
+            if (e == null) {
+                ignored.merge(event.getClass().getSimpleName(), 1L, Long::sum);
+                return;
+            }
+            checkCpu(cpu);
+            bundles[cpu].addEvent(e);
+        }
+        if (waiting[cpu]++ == 0) {
+            firstWaiting[cpu] = event.ts();
+        }
         lastTs = Math.max(lastTs, event.ts());
         written++;
-        if (bundle.getEventCount() >= eventsPerBundle) {
+        if (waiting[cpu] >= eventsPerBundle) {
             flushCpu(cpu);
         }
     }
@@ -175,17 +196,21 @@ public final class PerfettoWriter implements AutoCloseable {
     }
 
     private void flushCpu(int cpu) {
-        FtraceEventBundle.Builder bundle = bundles[cpu];
-        if (bundle.getEventCount() == 0) {
+        if (waiting[cpu] == 0) {
             return;
         }
         writeTasks();
+        FtraceEventBundle.Builder bundle = bundles[cpu];
+        if (compact != null) {
+            compact[cpu].drainInto(bundle);
+        }
         if (lostBefore[cpu]) {
             bundle.setLostEvents(true);
             lostBefore[cpu] = false;
         }
         write(packet().setFtraceEvents(bundle));
-        bundle.clearEvent().clearLostEvents();
+        bundle.clearEvent().clearCompactSched().clearLostEvents();
+        waiting[cpu] = 0;
     }
 
     /**
@@ -219,10 +244,9 @@ public final class PerfettoWriter implements AutoCloseable {
 
     private long earliestWaiting() {
         long earliest = -1;
-        for (FtraceEventBundle.Builder b : bundles) {
-            if (b.getEventCount() > 0) {
-                long ts = b.getEvent(0).getTimestamp();
-                earliest = earliest < 0 ? ts : Math.min(earliest, ts);
+        for (int cpu = 0; cpu < bundles.length; cpu++) {
+            if (waiting[cpu] > 0) {
+                earliest = earliest < 0 ? firstWaiting[cpu] : Math.min(earliest, firstWaiting[cpu]);
             }
         }
         return earliest;

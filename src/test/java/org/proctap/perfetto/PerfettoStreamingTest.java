@@ -27,7 +27,7 @@ import org.proctap.perfetto.proto.FtraceEventBundle;
 class PerfettoStreamingTest {
     private static final int CPUS = 2;
     private static final int EVENTS = 2_000_000;
-    private static final int PER_BUNDLE = PerfettoWriter.DEFAULT_EVENTS_PER_BUNDLE;
+    private static final int PER_BUNDLE = PerfettoOptions.DEFAULT_EVENTS_PER_BUNDLE;
     /** The smallest a switch can be: tags, a 6-byte timestamp, pids, two short comms. */
     private static final int MIN_EVENT_BYTES = 20;
     private static final int WRITER_BUFFER = 1 << 16;

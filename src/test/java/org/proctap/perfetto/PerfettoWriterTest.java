@@ -67,7 +67,8 @@ class PerfettoWriterTest {
     void everyEventComesBackFieldForField(Wakeups wakeups) {
         List<Event> in = everyKind();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PerfettoWriter w = new PerfettoWriter(bytes, SYSTEM, wakeups, 3)) {
+        PerfettoOptions options = PerfettoOptions.DEFAULT.withWakeups(wakeups).withEventsPerBundle(3);
+        try (PerfettoWriter w = new PerfettoWriter(bytes, SYSTEM, options)) {
             in.forEach(w::accept);
             assertThat(w.written()).isEqualTo(in.size());
             assertThat(w.ignored()).isEmpty();
@@ -156,7 +157,7 @@ class PerfettoWriterTest {
     void tasksBecomeAProcessTreeBeforeTheFirstBundle() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         // One event a bundle: each is written at once, the trees between them.
-        try (PerfettoWriter w = new PerfettoWriter(bytes, SYSTEM, Wakeups.AS_WAKING, 1)) {
+        try (PerfettoWriter w = new PerfettoWriter(bytes, SYSTEM, PerfettoOptions.DEFAULT.withEventsPerBundle(1))) {
             w.tasks(List.of(new TaskInfo(300, 300, "server"), new TaskInfo(301, 300, "worker"),
                     new TaskInfo(400, 400, "cat")));
             w.accept(new SchedSwitch(4_000, 0, 0, "swapper/0", 0, 120, 0, "server", 300, 120));
@@ -215,7 +216,7 @@ class PerfettoWriterTest {
         assertThatThrownBy(() -> new TraceSystem("", "x86_64", 2)).hasMessage(
                 "a Perfetto trace needs the kernel release (uname -r)");
         assertThatThrownBy(() -> new TraceSystem("6.18", "x86_64", 0)).hasMessage("CPU count 0 is not in 1..1024");
-        assertThatThrownBy(() -> new PerfettoWriter(bytes, SYSTEM, Wakeups.AS_WAKING, 0))
+        assertThatThrownBy(() -> PerfettoOptions.DEFAULT.withEventsPerBundle(0))
                 .hasMessage("events per bundle must be at least 1, not 0");
     }
 
@@ -232,7 +233,7 @@ class PerfettoWriterTest {
                 throw new IOException("No space left on device");
             }
         };
-        PerfettoWriter w = new PerfettoWriter(full, SYSTEM, Wakeups.AS_WAKING, 1);
+        PerfettoWriter w = new PerfettoWriter(full, SYSTEM, PerfettoOptions.DEFAULT.withEventsPerBundle(1));
         // The first packets fit the writer's buffer; the stream sees them at a flush.
         assertThatThrownBy(() -> {
             for (int i = 0; i < 10_000; i++) {
@@ -258,7 +259,7 @@ class PerfettoWriterTest {
 
     private static List<TracePacket> write(Wakeups wakeups, List<Event> events) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PerfettoWriter w = new PerfettoWriter(bytes, SYSTEM, wakeups, PerfettoWriter.DEFAULT_EVENTS_PER_BUNDLE)) {
+        try (PerfettoWriter w = new PerfettoWriter(bytes, SYSTEM, PerfettoOptions.DEFAULT.withWakeups(wakeups))) {
             events.forEach(w::accept);
         }
         return packets(bytes.toByteArray());

@@ -58,7 +58,7 @@ class RecordedFixturePerfettoTest {
         long written;
         try (PerfettoWriter w = new PerfettoWriter(bytes,
                 new TraceSystem(manifest.getProperty("kernel"), manifest.getProperty("machine"), cpus),
-                wakeups, perBundle)) {
+                PerfettoOptions.DEFAULT.withWakeups(wakeups).withEventsPerBundle(perBundle))) {
             merged.forEach(w::accept);
             ignored = w.ignored();
             written = w.written();
