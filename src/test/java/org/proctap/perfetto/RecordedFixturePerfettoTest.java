@@ -4,18 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.StringReader;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,11 +16,6 @@ import org.proctap.event.SchedSwitch;
 import org.proctap.perfetto.proto.FtraceEvent;
 import org.proctap.perfetto.proto.SystemInfo;
 import org.proctap.perfetto.proto.TracePacket;
-import org.proctap.source.tracefs.EventDecoder;
-import org.proctap.source.tracefs.EventFormat;
-import org.proctap.source.tracefs.EventHeader;
-import org.proctap.source.tracefs.PageDecoder;
-import org.proctap.source.tracefs.PageLayout;
 
 /**
  * A real recording of Linux 6.18 (src/test/resources/fixtures/linux-6.18/, raw ring-buffer pages
@@ -44,20 +30,18 @@ class RecordedFixturePerfettoTest {
             "fixtures/linux-6.18/process-lifecycle, AS_RECORDED, 64",
             "fixtures/linux-6.18/process-lifecycle-subbuf8k, AS_RECORDED, 7"})
     void everyRecordedEventComesBackFromTheTrace(String path, Wakeups wakeups, int perBundle) {
-        Properties manifest = manifest(path);
-        int cpus = Integer.parseInt(manifest.getProperty("cpus"));
-        List<List<Event>> recorded = decode(path, manifest);
+        Recording recording = Recording.load(path);
+        int cpus = recording.cpus();
+        List<List<Event>> recorded = recording.events();
 
         // Into the writer in time order, as a report merges the CPUs (stable: a CPU keeps its order).
-        List<Event> merged = new ArrayList<>();
-        recorded.forEach(merged::addAll);
-        merged.sort(Comparator.comparingLong(Event::ts));
+        List<Event> merged = recording.inTimeOrder();
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Map<String, Long> ignored;
         long written;
         try (PerfettoWriter w = new PerfettoWriter(bytes,
-                new TraceSystem(manifest.getProperty("kernel"), manifest.getProperty("machine"), cpus),
+                recording.system(),
                 PerfettoOptions.DEFAULT.withWakeups(wakeups).withEventsPerBundle(perBundle))) {
             merged.forEach(w::accept);
             ignored = w.ignored();
@@ -134,59 +118,5 @@ class RecordedFixturePerfettoTest {
 
     private static boolean written(Event e) {
         return new FtraceEvents(Wakeups.AS_WAKING).translate(e) != null;
-    }
-
-    /** Each CPU's events as a tracefs run decodes them (cf. source.tracefs.RecordedFixtureTest). */
-    private static List<List<Event>> decode(String path, Properties manifest) {
-        List<EventFormat> formats = new ArrayList<>();
-        for (String event : manifest.getProperty("events").split(" ")) {
-            formats.add(EventFormat.parse(event.substring(0, event.indexOf('/')), text(path, "formats/" + event)));
-        }
-        PageLayout layout = PageLayout.parse(text(path, "header_page"));
-        ByteOrder order = manifest.getProperty("byte_order").equals("big") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-        PageDecoder pages = new PageDecoder(layout, EventHeader.parse(text(path, "header_event")), order);
-        EventDecoder events = EventDecoder.create(formats);
-        int subBuffer = Integer.parseInt(manifest.getProperty("subbuf_bytes"));
-        List<List<Event>> perCpu = new ArrayList<>();
-        for (int cpu = 0; cpu < Integer.parseInt(manifest.getProperty("cpus")); cpu++) {
-            byte[] raw = bytes(path, "cpu" + cpu + ".raw");
-            List<Event> out = new ArrayList<>();
-            int c = cpu;
-            for (int at = 0; at < raw.length; at += subBuffer) {
-                pages.decode(ByteBuffer.wrap(raw, at, subBuffer).slice(), (ts, b, off, len) -> {
-                    Event e = events.decode(ts, c, b, off, len);
-                    assertThat(e).isNotNull();
-                    out.add(e);
-                });
-            }
-            perCpu.add(out);
-        }
-        return perCpu;
-    }
-
-    private static Properties manifest(String path) {
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(text(path, "manifest.properties")));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return p;
-    }
-
-    private static String text(String path, String file) {
-        return new String(bytes(path, file), StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(String path, String file) {
-        String resource = "/" + path + "/" + file;
-        try (InputStream in = RecordedFixturePerfettoTest.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test resource " + resource);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
