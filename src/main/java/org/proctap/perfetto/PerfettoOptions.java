@@ -5,8 +5,8 @@ package org.proctap.perfetto;
  *
  * @param wakeups         which ftrace event a wake-up becomes
  * @param compactSched    switches (and wake-ups taken as sched_waking) in Perfetto's compact
- *                        columns ({@link CompactSched}): a fifth of the size, but prev_* and the
- *                        waker are left to trace_processor to infer
+ *                        columns where trace_processor's inference of prev_* and the waker gives
+ *                        them back, in full elsewhere ({@link CompactSched}): a fifth of the size
  * @param eventsPerBundle events of one CPU written together as one packet; what the writer holds
  */
 public record PerfettoOptions(Wakeups wakeups, boolean compactSched, int eventsPerBundle) {

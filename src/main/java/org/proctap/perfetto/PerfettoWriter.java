@@ -3,6 +3,7 @@ package org.proctap.perfetto;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.TreeMap;
 import org.proctap.event.Event;
 import org.proctap.event.SchedSwitch;
 import org.proctap.event.SchedWakeup;
+import org.proctap.event.TaskRename;
 import org.proctap.output.OutputFailedException;
 import org.proctap.perfetto.proto.FtraceEvent;
 import org.proctap.perfetto.proto.FtraceEventBundle;
@@ -55,11 +57,13 @@ public final class PerfettoWriter implements AutoCloseable {
     private final FtraceEventBundle.Builder[] bundles;
     /** Per CPU when compact_sched is on, else null. */
     private final CompactSched[] compact;
-    private final boolean compactWakeups;
     /** Per CPU: events waiting, and the time of the first of them. */
     private final int[] waiting;
     private final long[] firstWaiting;
     private final boolean[] lostBefore;
+    /** Per CPU, the task the last switch ran (-1 before the first). */
+    private final int[] running;
+    private long unmatchedSwitches;
     private final List<TaskInfo> pendingTasks = new ArrayList<>();
     private final Map<String, Long> ignored = new TreeMap<>();
     private long written;
@@ -83,14 +87,15 @@ public final class PerfettoWriter implements AutoCloseable {
         this.eventsPerBundle = options.eventsPerBundle();
         this.bundles = new FtraceEventBundle.Builder[cpus];
         this.compact = options.compactSched() ? new CompactSched[cpus] : null;
-        this.compactWakeups = options.compactSched() && options.wakeups() == Wakeups.AS_WAKING;
         this.waiting = new int[cpus];
         this.firstWaiting = new long[cpus];
         this.lostBefore = new boolean[cpus];
+        this.running = new int[cpus];
+        Arrays.fill(running, -1);
         for (int cpu = 0; cpu < cpus; cpu++) {
             bundles[cpu] = FtraceEventBundle.newBuilder().setCpu(cpu);
             if (compact != null) {
-                compact[cpu] = new CompactSched();
+                compact[cpu] = new CompactSched(options.wakeups() == Wakeups.AS_WAKING);
             }
         }
         write(packet().setSystemInfo(SystemInfo.newBuilder()
@@ -131,13 +136,13 @@ public final class PerfettoWriter implements AutoCloseable {
     public void accept(Event event) {
         checkOpen();
         int cpu = event.cpu();
-        if (compact != null && event instanceof SchedSwitch s) {
+        boolean inColumns = false;
+        if (compact != null && (event instanceof SchedSwitch || event instanceof SchedWakeup
+                || event instanceof TaskRename)) {
             checkCpu(cpu);
-            compact[cpu].add(s);
-        } else if (compactWakeups && event instanceof SchedWakeup w) {
-            checkCpu(cpu);
-            compact[cpu].add(w);
-        } else {
+            inColumns = compact[cpu].offer(event);
+        }
+        if (!inColumns) {
             FtraceEvent e = translator.translate(event);
             if (e == null) {
                 ignored.merge(event.getClass().getSimpleName(), 1L, Long::sum);
@@ -145,6 +150,12 @@ public final class PerfettoWriter implements AutoCloseable {
             }
             checkCpu(cpu);
             bundles[cpu].addEvent(e);
+        }
+        if (event instanceof SchedSwitch s) {
+            if (running[cpu] >= 0 && s.prevTid() != running[cpu]) {
+                unmatchedSwitches++;
+            }
+            running[cpu] = s.nextTid();
         }
         if (waiting[cpu]++ == 0) {
             firstWaiting[cpu] = event.ts();
@@ -159,6 +170,16 @@ public final class PerfettoWriter implements AutoCloseable {
     /** Events written (or waiting in a bundle) so far. */
     public long written() {
         return written;
+    }
+
+    /**
+     * Switches whose prev is not the task the CPU's previous switch ran: the recording lacks the
+     * switches between (a pid-filtered recording drops those between unwatched tasks, a lossy
+     * one what the kernel overwrote). trace_processor counts each as mismatched_sched_switch_tids
+     * and leaves the previous task's slice open (ftrace_sched_event_tracker.cc PushSchedSwitch).
+     */
+    public long unmatchedSwitches() {
+        return unmatchedSwitches;
     }
 
     /** Events not written, by record name ("SchedRuntime"), in name order. */

@@ -72,6 +72,8 @@ class PerfettoWriterTest {
             in.forEach(w::accept);
             assertThat(w.written()).isEqualTo(in.size());
             assertThat(w.ignored()).isEmpty();
+            // CPU 0's last switch has prev 501, but its switch before ran 500.
+            assertThat(w.unmatchedSwitches()).isEqualTo(1);
         }
         List<TracePacket> packets = packets(bytes.toByteArray());
 

@@ -40,12 +40,14 @@ class RecordedFixturePerfettoTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Map<String, Long> ignored;
         long written;
+        long unmatched;
         try (PerfettoWriter w = new PerfettoWriter(bytes,
                 recording.system(),
                 PerfettoOptions.DEFAULT.withWakeups(wakeups).withEventsPerBundle(perBundle))) {
             merged.forEach(w::accept);
             ignored = w.ignored();
             written = w.written();
+            unmatched = w.unmatchedSwitches();
         }
 
         List<TracePacket> packets = new ArrayList<>();
@@ -111,9 +113,24 @@ class RecordedFixturePerfettoTest {
                 .map(e -> ((SchedSwitch) e).prevState()).distinct().toList();
         assertThat(states).contains(0x100L, 0x1L);
 
-        System.out.printf("perfetto %s %s/%d: %d events compared, %d ignored, %d packets, %d bytes (%.1f per event)%n",
-                path, wakeups, perBundle, compared, ignored.values().stream().mapToLong(Long::longValue).sum(),
-                packets.size(), bytes.size(), (double) bytes.size() / compared);
+        // The recording is filtered by pid (set_event_pid): a switch between two unwatched tasks is
+        // not in it, so the next recorded switch's prev is not the last one's next.
+        long gaps = 0;
+        for (List<Event> cpuEvents : recorded) {
+            int last = -1;
+            for (Event e : cpuEvents) {
+                if (e instanceof SchedSwitch s) {
+                    gaps += last >= 0 && s.prevTid() != last ? 1 : 0;
+                    last = s.nextTid();
+                }
+            }
+        }
+        assertThat(unmatched).isEqualTo(gaps).isPositive();
+
+        System.out.printf("perfetto %s %s/%d: %d events compared, %d ignored, %d packets, %d bytes (%.1f per event),"
+                        + " %d of %d switches after a gap%n", path, wakeups, perBundle, compared,
+                ignored.values().stream().mapToLong(Long::longValue).sum(), packets.size(), bytes.size(),
+                (double) bytes.size() / compared, unmatched, kinds.get(FtraceEvent.EventCase.SCHED_SWITCH));
     }
 
     private static boolean written(Event e) {
