@@ -31,8 +31,8 @@ import com.google.protobuf.CodedOutputStream;
  * in time order to {@link #accept}, are kept per CPU and written as one FtraceEventBundle packet
  * for that CPU when {@link PerfettoOptions#eventsPerBundle} of them are waiting, and at
  * {@link #close}, so memory holds at most that many events per CPU whatever the length of the
- * recording. Tasks given to
- * {@link #task} are written as a ProcessTree packet before the next bundle.
+ * recording. Tasks given to {@link #task} are written as a ProcessTree packet before the next
+ * bundle.
  *
  * <p>Timestamps are written as the events carry them, CLOCK_MONOTONIC ns. A bundle with no
  * ftrace_clock is read as BOOTTIME (src/trace_processor/importers/ftrace/ftrace_tokenizer.cc),
@@ -63,9 +63,9 @@ public final class PerfettoWriter implements AutoCloseable {
     private final boolean[] lostBefore;
     /** Per CPU, the task the last switch ran (-1 before the first). */
     private final int[] running;
-    private long unmatchedSwitches;
     private final List<TaskInfo> pendingTasks = new ArrayList<>();
     private final Map<String, Long> ignored = new TreeMap<>();
+    private long unmatchedSwitches;
     private long written;
     private long packets;
     private long lastTs = -1;
@@ -197,22 +197,32 @@ public final class PerfettoWriter implements AutoCloseable {
         return out.getTotalBytesWritten();
     }
 
-    /** Writes every waiting bundle and task, flushes the stream and closes it. */
+    /** Writes every waiting bundle and task, flushes the stream and closes it, even when a write fails. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        OutputFailedException failed = null;
         try {
             writeTasks();
             for (int cpu = 0; cpu < bundles.length; cpu++) {
                 flushCpu(cpu);
             }
             out.flush();
+        } catch (IOException e) {
+            failed = new OutputFailedException(e);
+        } catch (OutputFailedException e) {
+            failed = e;
+        }
+        try {
             stream.close();
         } catch (IOException e) {
-            throw new OutputFailedException(e);
+            failed = failed != null ? failed : new OutputFailedException(e);
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 

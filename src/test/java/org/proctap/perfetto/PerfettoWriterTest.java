@@ -242,6 +242,19 @@ class PerfettoWriterTest {
                 w.accept(new SoftirqEntry(i, 0, 7, 1));
             }
         }).isInstanceOf(OutputFailedException.class).hasMessage("No space left on device");
+
+        // A failed last flush still closes the stream, and says why.
+        boolean[] closedStream = {false};
+        PerfettoWriter small = new PerfettoWriter(new java.io.FilterOutputStream(full) {
+            @Override
+            public void close() {
+                closedStream[0] = true;
+            }
+        }, SYSTEM);
+        small.accept(new SoftirqEntry(1, 0, 7, 1));
+        assertThatThrownBy(small::close).isInstanceOf(OutputFailedException.class)
+                .hasMessage("No space left on device");
+        assertThat(closedStream[0]).isTrue();
     }
 
     @Test
