@@ -106,6 +106,121 @@
   }
   full = Math.max(full, MIN_SPAN);
 
+  // ---- levels of detail, for views of many slices per pixel column: bins of Q_l = Q_0 * 2^l ns
+  // from the origin, the same grid on every lane, holding the ns each task held the bin (sparse:
+  // entries first[j]..first[j+1] of task[] and ns[]) and the ns of waiting with its main waiter.
+  // A frame drawn from them has columns of whole bins, so its sums stay exact to the ns.
+  const LOD_MIN = 20000; // slices on the busiest lane below which a frame always reads the slices
+  const BINS_PER_COLUMN = 16; // at least, in a frame drawn from bins
+  const densest = lanes.reduce((a, L) => Math.max(a, L.n), 0);
+  let q0 = 1024;
+  while (q0 < 2 * full / Math.max(densest, 1)) q0 *= 2; // about two slices a bin on the busiest lane
+  const t0Levels = performance.now();
+  if (densest >= LOD_MIN) {
+    for (const L of lanes) L.levels = buildLevels(L, q0);
+  }
+  const levelsMs = performance.now() - t0Levels;
+
+  function buildLevels(L, q) {
+    const levels = [];
+    let nb = Math.ceil(full / q) + 1;
+    let lv = sliceBins(L, q, nb);
+    waitBins(L, q, nb, lv);
+    levels.push(lv);
+    while (nb > 256) {
+      lv = mergeBins(L, lv);
+      nb = lv.nb;
+      levels.push(lv);
+    }
+    return levels;
+  }
+
+  function sliceBins(L, q, nb) {
+    const first = new Int32Array(nb + 1);
+    const task = [];
+    const ns = [];
+    const acc = L.acc;
+    const touched = L.touched;
+    let touchedN = 0;
+    let j = 0;
+    const close = () => {
+      for (let x = 0; x < touchedN; x++) {
+        task.push(touched[x]);
+        ns.push(acc[touched[x]]);
+        acc[touched[x]] = 0;
+      }
+      touchedN = 0;
+      first[++j] = task.length;
+    };
+    for (let i = 0; i < L.n; i++) {
+      let s = L.start[i];
+      const e = L.end[i];
+      const k = L.task[i];
+      while (s < e) {
+        while ((j + 1) * q <= s) close();
+        const be = (j + 1) * q;
+        const pe = e < be ? e : be;
+        if (acc[k] === 0) touched[touchedN++] = k;
+        acc[k] += pe - s;
+        s = pe;
+      }
+    }
+    while (j < nb) close();
+    return { q, nb, first, task: Int32Array.from(task), ns: Float64Array.from(ns) };
+  }
+
+  function mergeBins(L, lv) {
+    const nb = Math.ceil(lv.nb / 2);
+    const first = new Int32Array(nb + 1);
+    const task = [];
+    const ns = [];
+    const acc = L.acc;
+    const touched = L.touched;
+    for (let j = 0; j < nb; j++) {
+      let touchedN = 0;
+      const hi = lv.first[Math.min(2 * j + 2, lv.nb)];
+      for (let x = lv.first[2 * j]; x < hi; x++) {
+        const k = lv.task[x];
+        if (acc[k] === 0) touched[touchedN++] = k;
+        acc[k] += lv.ns[x];
+      }
+      for (let x = 0; x < touchedN; x++) {
+        task.push(touched[x]);
+        ns.push(acc[touched[x]]);
+        acc[touched[x]] = 0;
+      }
+      first[j + 1] = task.length;
+    }
+    const waitNs = new Float64Array(nb);
+    const waitTid = new Int32Array(nb);
+    const waitBest = new Float64Array(nb);
+    for (let j = 0; j < lv.nb; j++) {
+      const p = j >> 1;
+      waitNs[p] += lv.waitNs[j];
+      if (lv.waitBest[j] > waitBest[p]) { waitBest[p] = lv.waitBest[j]; waitTid[p] = lv.waitTid[j]; }
+    }
+    return { q: lv.q * 2, nb, first, task: Int32Array.from(task), ns: Float64Array.from(ns), waitNs, waitTid, waitBest };
+  }
+
+  function waitBins(L, q, nb, lv) {
+    lv.waitNs = new Float64Array(nb);
+    lv.waitTid = new Int32Array(nb);
+    lv.waitBest = new Float64Array(nb);
+    for (let i = 0; i < L.m; i++) {
+      let s = L.at[i] - L.len[i];
+      const e = L.at[i];
+      let j = Math.floor(s / q);
+      while (s < e && j < nb) {
+        const pe = Math.min(e, (j + 1) * q);
+        const d = pe - s;
+        lv.waitNs[j] += d;
+        if (d > lv.waitBest[j]) { lv.waitBest[j] = d; lv.waitTid[j] = L.tid[i]; }
+        s = pe;
+        j++;
+      }
+    }
+  }
+
   // Colours: one per watched process, hues spread by the golden angle; other tasks grey.
   const processes = [];
   const hueOf = new Map();
@@ -299,6 +414,66 @@
     }
   }
 
+  // The level a frame of W columns over [t0, t1] reads, or null to read the slices themselves.
+  function levelFor(W) {
+    const colNs = (t1 - t0) / W;
+    if (densest < LOD_MIN) return null;
+    let busiest = 0;
+    for (const L of lanes) {
+      busiest = Math.max(busiest, firstAfter(L.start, L.n, t1) - firstAfter(L.end, L.n, t0));
+    }
+    if (busiest < BINS_PER_COLUMN * W) return null;
+    let l = -1;
+    while (l + 1 < lanes[0].levels.length && lanes[0].levels[l + 1].q * BINS_PER_COLUMN <= colNs) l++;
+    return l < 0 ? null : l;
+  }
+
+  // Per column from whole bins of one level: the same results as aggregateSlices.
+  function aggregateBins(L, lv, j0, m, W, colTask, colBusy) {
+    colTask.fill(-1);
+    colBusy.fill(0);
+    const drawn = L.drawn;
+    drawn.fill(0);
+    const acc = L.acc;
+    const touched = L.touched;
+    for (let c = 0; c < W; c++) {
+      const ja = j0 + c * m;
+      if (ja >= lv.nb) break;
+      const lo = lv.first[ja];
+      const hi = lv.first[Math.min(ja + m, lv.nb)];
+      if (lo === hi) continue;
+      let touchedN = 0;
+      for (let x = lo; x < hi; x++) {
+        const k = lv.task[x];
+        if (acc[k] === 0) touched[touchedN++] = k;
+        acc[k] += lv.ns[x];
+      }
+      let best = -1;
+      let bestNs = 0;
+      let sum = 0;
+      for (let y = 0; y < touchedN; y++) {
+        const k = touched[y];
+        sum += acc[k];
+        drawn[k] += acc[k];
+        if (acc[k] > bestNs) { bestNs = acc[k]; best = k; }
+        acc[k] = 0;
+      }
+      colTask[c] = best;
+      colBusy[c] = sum;
+    }
+  }
+
+  function aggregateWaitBins(lv, j0, m, W, waitNs, waitTid) {
+    waitNs.fill(0);
+    for (let c = 0; c < W; c++) {
+      let best = 0;
+      for (let j = j0 + c * m, z = Math.min(j0 + (c + 1) * m, lv.nb); j < z; j++) {
+        waitNs[c] += lv.waitNs[j];
+        if (lv.waitBest[j] > best) { best = lv.waitBest[j]; waitTid[c] = lv.waitTid[j]; }
+      }
+    }
+  }
+
   function draw() {
     const began = performance.now();
     const g = geometry();
@@ -310,7 +485,20 @@
       canvas.height = chh;
       canvas.style.height = g.cssH + 'px';
     }
-    const b = columnBounds(W);
+    const level = levelFor(W);
+    let b;
+    let j0 = 0;
+    let m = 0;
+    if (level === null) {
+      b = columnBounds(W);
+    } else {
+      // whole bins per column: the view snaps to the level's grid (at most 1/16 of a column wider)
+      const q = lanes[0].levels[level].q;
+      m = Math.ceil((t1 - t0) / W / q);
+      j0 = Math.floor(t0 / q);
+      b = new Float64Array(W + 1);
+      for (let c = 0; c <= W; c++) b[c] = (j0 + c * m) * q;
+    }
     const x0 = Math.round(GUTTER * dpr);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = '#ffffff';
@@ -335,7 +523,11 @@
       ctx.textAlign = 'left';
       ctx.fillText('CPU ' + L.cpu, 6 * dpr, y0 + lh / 2);
       let m0 = performance.now();
-      aggregateSlices(L, b, W, colTask, colBusy);
+      if (level === null) {
+        aggregateSlices(L, b, W, colTask, colBusy);
+      } else {
+        aggregateBins(L, L.levels[level], j0, m, W, colTask, colBusy);
+      }
       phases.slices += performance.now() - m0;
       const barTop = y0 + strip + 2 * dpr;
       const barH = lh - strip - 4 * dpr;
@@ -352,7 +544,11 @@
         c = r;
       }
       m0 = performance.now();
-      aggregateWaits(L, b, W, waitNs, waitTid, waitBest);
+      if (level === null) {
+        aggregateWaits(L, b, W, waitNs, waitTid, waitBest);
+      } else {
+        aggregateWaitBins(L.levels[level], j0, m, W, waitNs, waitTid);
+      }
       phases.waits += performance.now() - m0;
       for (let c = 0; c < W;) {
         if (waitNs[c] === 0) { c++; continue; }
@@ -370,7 +566,7 @@
       ctx.fillRect(0, y0 + lh - 1, cw, 1);
     }
     drawAxis(b, W, x0, dpr, cw, chh);
-    frame = { b, W, x0, dpr, aggregates, phases };
+    frame = { b, W, x0, dpr, aggregates, phases, level };
     document.getElementById('pt-range').textContent =
       'showing ' + fmtDur(b[0]) + ' to ' + fmtDur(b[W]) + ' (' + fmtDur(b[W] - b[0]) + ' of ' + fmtDur(full) + ')';
     lastDrawMs = performance.now() - began;
@@ -398,7 +594,9 @@
       ctx.fillStyle = 'rgba(0,0,0,0.07)';
       ctx.fillRect(x, AXIS * dpr, 1, chh - AXIS * dpr);
       ctx.fillStyle = '#333';
-      ctx.fillText(tickLabel(t, step), x, (AXIS - 13) * dpr);
+      const label = tickLabel(t, step);
+      const half = ctx.measureText(label).width / 2;
+      ctx.fillText(label, Math.min(Math.max(x, x0 + half), cw - half - 2), (AXIS - 13) * dpr);
     }
     ctx.fillStyle = '#999';
     ctx.fillRect(x0, AXIS * dpr - 1, cw - x0, 1);
@@ -647,11 +845,12 @@
 
   // For the browser tests (TimelineBrowserIT) and the curious: the view, and what the last frame drew.
   window.proctapTimeline = {
-    header, decodeMs, slices, waits,
+    header, decodeMs, levelsMs, slices, waits,
     draw,
     lastDrawMs: () => lastDrawMs,
     setView: (a, z) => { setView(a, z); return draw(); },
-    view: () => ({ startNs: frame.b[0], endNs: frame.b[frame.W], columns: frame.W, fullNs: full }),
+    view: () => ({ startNs: frame.b[0], endNs: frame.b[frame.W], columns: frame.W, fullNs: full,
+      level: frame.level, binNs: frame.level === null ? 0 : lanes[0].levels[frame.level].q }),
     lanesDrawn: () => frame.aggregates.length,
     rects: () => frame.aggregates.map((a) => a.rects),
     phases: () => frame.phases,

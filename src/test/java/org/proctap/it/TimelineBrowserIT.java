@@ -123,12 +123,14 @@ class TimelineBrowserIT {
     @Timeout(600)
     void aPipeStormOf1_6MSlicesDrawsWithoutARectanglePerSlice() throws Exception {
         int perCpu = 800_000;
+        long[] starts = new long[2 * perCpu];
+        long[] ends = new long[2 * perCpu];
+        int[] tids = new int[2 * perCpu];
         Runtime rt = Runtime.getRuntime();
         System.gc();
         long heapBefore = rt.totalMemory() - rt.freeMemory();
         long began = System.nanoTime();
         Timeline t = new Timeline(2);
-        Map<String, Long> sums = new TreeMap<>();
         Random r = new Random(9);
         long end = 0;
         for (int cpu = 0; cpu < 2; cpu++) {
@@ -140,7 +142,9 @@ class TimelineBrowserIT {
                 long len = 4_000 + r.nextInt(4_000);
                 t.waitMark(cpu, tid, start - 1_000 - r.nextInt(2_000), start);
                 t.slice(cpu, start, start + len, tid, 4000, "sched-pipe", true);
-                sums.merge(cpu + "/" + tid, len, Long::sum);
+                starts[cpu * perCpu + i] = start;
+                ends[cpu * perCpu + i] = start + len;
+                tids[cpu * perCpu + i] = tid;
                 now = start + len;
             }
             end = Math.max(end, now);
@@ -165,10 +169,10 @@ class TimelineBrowserIT {
             assertThat(page.eval("proctapTimeline.slices").asLong()).isEqualTo(2L * perCpu);
             System.out.printf("timeline: browser start and page load %d ms, of which decoding %.0f ms%n", loadMs,
                     page.eval("proctapTimeline.decodeMs").asDouble());
-            assertThat(drawn(page)).isEqualTo(sums);
-            JsonNode full = page.eval("proctapTimeline.view()");
-            long span = full.get("endNs").asLong();
-            for (long visible : new long[] {span, span / 10, 100_000_000L, 1_000_000L}) {
+            long origin = page.eval("proctapTimeline.header.originNs").asLong();
+            System.out.printf("timeline: levels of detail built in %.0f ms%n", page.eval("proctapTimeline.levelsMs").asDouble());
+            long span = page.eval("proctapTimeline.header.spanNs").asLong();
+            for (long visible : new long[] {span, span / 3, span / 10, 300_000_000L, 100_000_000L, 10_000_000L, 1_000_000L}) {
                 long a = (span - visible) / 2;
                 JsonNode f = page.eval("(() => { const p = proctapTimeline; p.setView(" + a + ", " + (a + visible) + ");"
                         + " const ms = []; for (let i = 0; i < 15; i++) ms.push(p.draw()); ms.sort((x, y) => x - y);"
@@ -176,7 +180,10 @@ class TimelineBrowserIT {
                 System.out.printf("timeline: frame at %.3f ms visible: median %.1f ms, max %.1f ms; rectangles per lane %s"
                                 + " for %d columns%n", visible / 1e6, f.get("median").asDouble(), f.get("max").asDouble(),
                         f.get("rects"), f.get("columns").asInt());
-                System.out.println("timeline: last frame's phases " + f.get("phases"));
+                JsonNode v = page.eval("proctapTimeline.view()");
+                System.out.println("timeline: last frame's phases " + f.get("phases") + ", view " + v);
+                assertThat(drawn(page)).as("ns drawn per cpu/tid in %s", v).isEqualTo(
+                        sums(starts, ends, tids, perCpu, origin, v.get("startNs").asLong(), v.get("endNs").asLong()));
                 for (JsonNode rects : f.get("rects")) {
                     assertThat(rects.asInt()).isLessThanOrEqualTo(2 * f.get("columns").asInt());
                 }
@@ -270,6 +277,18 @@ class TimelineBrowserIT {
             long to = Math.min(s.end() - origin, z);
             if (to > from) {
                 m.merge(s.cpu() + "/" + s.tid(), to - from, Long::sum);
+            }
+        }
+        return m;
+    }
+
+    private static Map<String, Long> sums(long[] starts, long[] ends, int[] tids, int perCpu, long origin, long a, long z) {
+        Map<String, Long> m = new TreeMap<>();
+        for (int i = 0; i < starts.length; i++) {
+            long from = Math.max(starts[i] - origin, a);
+            long to = Math.min(ends[i] - origin, z);
+            if (to > from) {
+                m.merge(i / perCpu + "/" + tids[i], to - from, Long::sum);
             }
         }
         return m;

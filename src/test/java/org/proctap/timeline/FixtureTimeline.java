@@ -136,7 +136,7 @@ public final class FixtureTimeline {
         }
     }
 
-    /** The timeline of the recording, with a per-task table and the watched processes' wait histograms. */
+    /** The timeline of the recording, with a per-task table and the watched tasks' wait histogram. */
     public Timeline timeline() {
         Timeline t = new Timeline(cpus);
         t.title("proctap timeline: fixtures/linux-6.18/process-lifecycle");
@@ -152,7 +152,7 @@ public final class FixtureTimeline {
             merged.add(new Object[] {w.in(), 0, w}); // a wait before the slice it ends in
         }
         merged.sort(java.util.Comparator.<Object[]>comparingLong(o -> (Long) o[0]).thenComparingInt(o -> (Integer) o[1]));
-        Map<Integer, long[]> hist = new TreeMap<>();
+        long[] hist = new long[Log2Slots.COUNT];
         for (Object[] o : merged) {
             if (o[2] instanceof Slice s) {
                 t.slice(s.cpu(), s.start(), s.end(), s.tid(), s.tgid(), s.comm(), s.watched());
@@ -175,7 +175,7 @@ public final class FixtureTimeline {
                 r[2] += w.in() - w.woke();
             }
             if (watched.getOrDefault(w.tid(), false)) {
-                hist.computeIfAbsent(g, x -> new long[Log2Slots.COUNT])[Log2Slots.ofNs(w.in() - w.woke())]++;
+                hist[Log2Slots.ofNs(w.in() - w.woke())]++;
             }
         }
         List<List<Object>> table = new ArrayList<>();
@@ -185,7 +185,7 @@ public final class FixtureTimeline {
                     r[0], r[1] / 1e6, r[2] / 1e6));
         });
         t.table(new TaskTable(List.of("process", "pid", "tid", "cpu", "runs", "on-CPU ms", "wait ms"), table));
-        hist.forEach((g, counts) -> t.waitHistogram(new WaitHistogram("Wait histogram, PID " + g, counts)));
+        t.waitHistogram(new WaitHistogram("Wait histogram, the workload's processes", hist));
         return t;
     }
 
