@@ -237,7 +237,7 @@
   for (let k = 0; k < taskCount; k++) {
     const h = tasks.watched[k] ? hueOf.get(tasks.tgid[k]) : null;
     colour.push(h === null ? GREY : 'hsl(' + h.toFixed(1) + ' 62% 48%)');
-    waitColour.push(h === null ? '#707070' : 'hsl(' + h.toFixed(1) + ' 80% 30%)');
+    waitColour.push(h === null ? '#c8c8c8' : 'hsl(' + h.toFixed(1) + ' 80% 30%)');
   }
   const taskOfTid = new Map(); // a wait names a tid: its latest task entry (name) colours it
   for (let k = 0; k < taskCount; k++) {
@@ -276,7 +276,7 @@
   const ctx = canvas.getContext('2d', { alpha: false });
   const viewEl = document.getElementById('pt-view');
   const tooltip = document.getElementById('pt-tooltip');
-  const laneH = lanes.length > 16 ? 20 : lanes.length > 4 ? 30 : 44;
+  const laneH = lanes.length > 16 ? 20 : lanes.length > 4 ? 32 : 56;
   let frame = null; // the last draw: bounds, columns, per-lane aggregates
   let lastDrawMs = 0;
 
@@ -532,13 +532,14 @@
       const barTop = y0 + strip + 2 * dpr;
       const barH = lh - strip - 4 * dpr;
       let rects = 0;
+      let style = null;
       for (let c = 0; c < W;) {
         const k = colTask[c];
         if (k < 0) { c++; continue; }
         const hpx = heightOf(colBusy[c], b[c + 1] - b[c], barH);
         let r = c + 1;
         while (r < W && colTask[r] === k && heightOf(colBusy[r], b[r + 1] - b[r], barH) === hpx) r++;
-        ctx.fillStyle = colour[k];
+        if (style !== colour[k]) ctx.fillStyle = style = colour[k]; // (a colour string is parsed at each set)
         ctx.fillRect(x0 + c, barTop + barH - hpx, r - c, hpx);
         rects++;
         c = r;
@@ -556,7 +557,8 @@
         let r = c + 1;
         while (r < W && waitNs[r] > 0 && waitTid[r] === tid) r++;
         const k = taskOfTid.get(tid);
-        ctx.fillStyle = k === undefined ? '#707070' : waitColour[k];
+        const ws = k === undefined ? '#c8c8c8' : waitColour[k];
+        if (style !== ws) ctx.fillStyle = style = ws;
         ctx.fillRect(x0 + c, y0 + dpr, r - c, strip);
         rects++;
         c = r;
@@ -776,7 +778,7 @@
       item('hsl(' + hueOf.get(g).toFixed(1) + ' 62% 48%)', name.get(g) + ' (pid ' + g + '): ran ' + fmtDur(ns.get(g)));
     }
     item(GREY, 'other tasks');
-    item('hsl(205 80% 30%)', 'wait: wake-up to switch-in (the strip above a lane)');
+    item('hsl(205 80% 30%)', 'a wait, wake-up to switch-in (the strip above a lane; pale: other tasks)');
   }
 
   function table() {

@@ -167,8 +167,9 @@ class TimelineBrowserIT {
             long loadMs = (System.nanoTime() - loadBegan) / 1_000_000;
             assertThat(page.devtools().errors()).isEmpty();
             assertThat(page.eval("proctapTimeline.slices").asLong()).isEqualTo(2L * perCpu);
-            System.out.printf("timeline: browser start and page load %d ms, of which decoding %.0f ms%n", loadMs,
-                    page.eval("proctapTimeline.decodeMs").asDouble());
+            System.out.printf("timeline: browser start and page load %d ms, of which decoding %.0f ms; JS heap %.1f MB%n",
+                    loadMs, page.eval("proctapTimeline.decodeMs").asDouble(),
+                    page.eval("performance.memory.usedJSHeapSize").asDouble() / 1e6);
             long origin = page.eval("proctapTimeline.header.originNs").asLong();
             System.out.printf("timeline: levels of detail built in %.0f ms%n", page.eval("proctapTimeline.levelsMs").asDouble());
             long span = page.eval("proctapTimeline.header.spanNs").asLong();
@@ -189,6 +190,21 @@ class TimelineBrowserIT {
                 }
             }
             assertThat(page.devtools().errors()).isEmpty();
+        }
+    }
+
+    /** The error collection works: a page whose data it cannot read reports it, and draws nothing. */
+    @Test
+    @Timeout(120)
+    void aPageThatCannotReadItsDataIsCaughtFailing() throws Exception {
+        Timeline t = new Timeline(1);
+        t.slice(0, 0, 10, 1, 1, "a", true);
+        Path html = write(t, "bad.html");
+        Files.writeString(html, Files.readString(html).replace("{\"format\":1,", "{\"format\":2,"));
+        try (TimelinePage page = TimelinePage.open(html)) {
+            assertThat(page.devtools().errors()).singleElement().asString()
+                    .startsWith("exception: ").contains("timeline data format 2: this page reads format 1");
+            assertThat(page.eval("typeof proctapTimeline").asText()).isEqualTo("undefined");
         }
     }
 

@@ -80,10 +80,13 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Debian's /usr/bin/chromium, or a chromium on PATH; fails saying how to install it. */
     static Path binary() {
-        Stream<Path> candidates = Stream.concat(Stream.of(Path.of("/usr/bin/chromium")),
+        return find(Stream.concat(Stream.of(Path.of("/usr/bin/chromium")),
                 Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
-                        .filter(d -> !d.isEmpty()).map(d -> Path.of(d, "chromium")));
-        return candidates.filter(Files::isExecutable).findFirst().orElseThrow(() -> new AssertionError(
+                        .filter(d -> !d.isEmpty()).map(d -> Path.of(d, "chromium"))).toList());
+    }
+
+    static Path find(List<Path> candidates) {
+        return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new AssertionError(
                 "the browser tests need Debian's chromium: apt-get install chromium"));
     }
 
