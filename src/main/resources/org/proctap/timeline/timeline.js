@@ -232,11 +232,13 @@
   }
   processes.sort((a, b) => a - b);
   processes.forEach((tgid, i) => hueOf.set(tgid, (205 + i * 137.508) % 360));
+  const lightOf = new Map(processes.map((tgid, i) => [tgid, [48, 38, 58][i % 3]])); // near hues apart
+  const processColour = (tgid) => 'hsl(' + hueOf.get(tgid).toFixed(1) + ' 62% ' + lightOf.get(tgid) + '%)';
   const colour = [];
   const waitColour = [];
   for (let k = 0; k < taskCount; k++) {
     const h = tasks.watched[k] ? hueOf.get(tasks.tgid[k]) : null;
-    colour.push(h === null ? GREY : 'hsl(' + h.toFixed(1) + ' 62% 48%)');
+    colour.push(h === null ? GREY : processColour(tasks.tgid[k]));
     waitColour.push(h === null ? '#c8c8c8' : 'hsl(' + h.toFixed(1) + ' 80% 30%)');
   }
   const taskOfTid = new Map(); // a wait names a tid: its latest task entry (name) colours it
@@ -676,14 +678,14 @@
   });
   window.addEventListener('resize', requestDraw);
 
-  // ---- hover: the slice under the pointer, else the one that held the pixel column longest
+  // ---- hover: the slice under the pointer, else the longest one of the task that held the pixel
+  // column longest; where a column holds several, how many and how busy it was.
   function sliceAt(L, t, c) {
     const i = firstAfter(L.start, L.n, t) - 1;
-    if (i >= 0 && L.end[i] > t) return { i, note: '' };
-    if (!frame) return null;
+    const direct = i >= 0 && L.end[i] > t ? i : -1;
+    if (!frame) return direct < 0 ? null : { i: direct, note: '' };
     const agg = frame.aggregates[lanes.indexOf(L)];
     const k = agg.colTask[c];
-    if (k < 0) return null;
     const lo = frame.b[c];
     const hi = frame.b[c + 1];
     let best = -1;
@@ -694,9 +696,12 @@
       const d = Math.min(L.end[j], hi) - Math.max(L.start[j], lo);
       if (L.task[j] === k && d > bestNs) { bestNs = d; best = j; }
     }
-    if (best < 0) return null;
+    const pick = direct >= 0 ? direct : best;
+    if (pick < 0) return null;
+    if (count <= 1) return { i: pick, note: '' };
     const busy = 100 * agg.colBusy[c] / Math.max(hi - lo, 1);
-    return { i: best, note: count + ' slices in this pixel, ' + busy.toFixed(0) + '% busy; the longest-held task:' };
+    return { i: pick, note: count + ' slices in this pixel, ' + busy.toFixed(0) + '% busy; ' +
+      (direct >= 0 ? 'the one under the pointer:' : 'the longest of the task that held it longest:') };
   }
 
   function waitBefore(L, i) { // the wait that ended in slice i's switch-in, if one was recorded
@@ -775,7 +780,7 @@
       el.append(s);
     };
     for (const g of processes) {
-      item('hsl(' + hueOf.get(g).toFixed(1) + ' 62% 48%)', name.get(g) + ' (pid ' + g + '): ran ' + fmtDur(ns.get(g)));
+      item(processColour(g), name.get(g) + ' (pid ' + g + '): ran ' + fmtDur(ns.get(g)));
     }
     item(GREY, 'other tasks');
     item('hsl(205 80% 30%)', 'a wait, wake-up to switch-in (the strip above a lane; pale: other tasks)');

@@ -111,6 +111,15 @@ class TimelineBrowserIT {
             assertThat(pz - pa).isCloseTo(z - a, org.assertj.core.data.Offset.offset(2L));
             assertThat(drawn(page)).as("ns drawn per cpu/tid after the drag").isEqualTo(sums(slices, origin, pa, pz));
 
+            // The buttons: "+" halves the span about its middle, "all" shows the whole recording again.
+            page.eval("document.getElementById('pt-zoom-in').click(); proctapTimeline.draw()");
+            JsonNode in = page.eval("proctapTimeline.view()");
+            assertThat(in.get("endNs").asLong() - in.get("startNs").asLong())
+                    .isCloseTo((pz - pa) / 2, org.assertj.core.data.Offset.offset(2L));
+            page.eval("document.getElementById('pt-reset').click(); proctapTimeline.draw()");
+            assertThat(page.eval("proctapTimeline.view()").get("endNs").asLong()).isEqualTo(full);
+            assertThat(drawn(page)).isEqualTo(sums(slices, origin, 0, full));
+
             // The table and the histogram beside it.
             assertThat(page.eval("document.querySelectorAll('#pt-table tbody tr').length").asInt()).isEqualTo(2);
             assertThat(page.eval("document.getElementById('pt-hist').textContent").asText())
@@ -171,6 +180,13 @@ class TimelineBrowserIT {
                     loadMs, page.eval("proctapTimeline.decodeMs").asDouble(),
                     page.eval("performance.memory.usedJSHeapSize").asDouble() / 1e6);
             long origin = page.eval("proctapTimeline.header.originNs").asLong();
+            // at full zoom-out a pixel holds ~600 slices: the tooltip names the task that held it longest
+            page.mouse("mouseMoved", 700, page.eval("proctapTimeline.yOf(1)").asDouble(), Map.of());
+            JsonNode tip = page.eval("(() => { const t = document.getElementById('pt-tooltip');"
+                    + " return {text: t.textContent, ...t.dataset}; })()");
+            assertThat(tip.get("cpu").asInt()).isEqualTo(1);
+            assertThat(tip.get("tid").asInt()).isIn(4002, 4003);
+            assertThat(tip.get("text").asText()).containsPattern("\\d{3} slices in this pixel, \\d+% busy");
             System.out.printf("timeline: levels of detail built in %.0f ms%n", page.eval("proctapTimeline.levelsMs").asDouble());
             long span = page.eval("proctapTimeline.header.spanNs").asLong();
             for (long visible : new long[] {span, span / 3, span / 10, 300_000_000L, 100_000_000L, 10_000_000L, 1_000_000L}) {
@@ -222,6 +238,15 @@ class TimelineBrowserIT {
             long origin = page.eval("proctapTimeline.header.originNs").asLong();
             long full = page.eval("proctapTimeline.view()").get("endNs").asLong();
             assertThat(drawn(page)).as("ns drawn per cpu/tid").isEqualTo(sums(slices, origin, 0, full));
+            // the pointer on the middle of the recording's longest slice of a watched task
+            var longest = fixture.slices().stream().filter(FixtureTimeline.Slice::watched)
+                    .max(java.util.Comparator.comparingLong(s -> s.end() - s.start())).orElseThrow();
+            page.mouse("mouseMoved", page.eval("proctapTimeline.xOf(" + ((longest.start() + longest.end()) / 2 - origin) + ")")
+                    .asDouble(), page.eval("proctapTimeline.yOf(" + longest.cpu() + ")").asDouble(), Map.of());
+            JsonNode tip = page.eval("({...document.getElementById('pt-tooltip').dataset})");
+            assertThat(tip.get("tid").asInt()).isEqualTo(longest.tid());
+            assertThat(tip.get("startNs").asLong()).isEqualTo(longest.start() - origin);
+            assertThat(tip.get("endNs").asLong()).isEqualTo(longest.end() - origin);
             JsonNode shot = page.devtools().call("Page.captureScreenshot", Map.of("format", "png",
                     "captureBeyondViewport", true));
             byte[] png = Base64.getDecoder().decode(shot.get("data").asText());
