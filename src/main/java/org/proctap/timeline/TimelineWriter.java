@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Writes a {@link Timeline} as one self-contained HTML page: the template, style and script from
+ * Writes a {@link Timeline} as one self-contained HTML page: the template, style and scripts from
  * this package's resources inlined (nothing fetched, so it works from file://), a JSON header
  * ({@code <script type="application/json" id="pt-header">}: format, origin, tasks, lanes, table,
  * histograms) and per CPU two base64 blocks ({@code pt-slices-N}, {@code pt-waits-N}) holding the
@@ -28,6 +28,12 @@ public final class TimelineWriter {
     public static final int FORMAT = 1;
     private static final String RESOURCES = "/org/proctap/timeline/";
     private static final long MAX_SPAN_NS = 1L << 53;
+    /**
+     * The page's script, one concern a file, run in this order in one function scope (a page from
+     * file:// cannot load modules from neighbouring files, and there are none: it is one file).
+     */
+    private static final List<String> SCRIPTS = List.of("data.js", "levels.js", "colours.js", "units.js",
+            "columns.js", "canvas.js", "navigate.js", "hover.js", "panels.js", "main.js");
 
     private TimelineWriter() {
     }
@@ -62,12 +68,21 @@ public final class TimelineWriter {
                 case "@TITLE@" -> text(o, escapeHtml(timeline.title()));
                 case "/*@STYLE@*/" -> text(o, resource("timeline.css"));
                 case "<!--@DATA@-->" -> data(o, timeline, origin, span);
-                default -> text(o, resource("timeline.js"));
+                default -> script(o);
             }
             at = next + marker.length();
         }
         text(o, template.substring(at));
         o.close();
+    }
+
+    private static void script(OutputStream o) throws IOException {
+        text(o, "(function () {\n'use strict';\n");
+        for (String name : SCRIPTS) {
+            text(o, "\n// ---- " + name + "\n");
+            text(o, resource(name));
+        }
+        text(o, "})();\n");
     }
 
     private static void data(OutputStream o, Timeline t, long origin, long span) throws IOException {
