@@ -209,6 +209,24 @@ class TimelineBrowserIT {
         }
     }
 
+    /** On a HiDPI screen a column is a device pixel: twice as many, the same exact sums. */
+    @Test
+    @Timeout(120)
+    void aHiDpiScreenDrawsDevicePixelColumns() throws Exception {
+        List<Slice> slices = new ArrayList<>();
+        Path html = write(synthetic(slices), "hidpi.html");
+        try (TimelinePage page = TimelinePage.open(html, 2)) {
+            assertThat(page.devtools().errors()).isEmpty();
+            assertThat(page.eval("window.devicePixelRatio").asInt()).isEqualTo(2);
+            JsonNode view = page.eval("proctapTimeline.view()");
+            assertThat(view.get("columns").asInt()).isGreaterThan(2 * (TimelinePage.WIDTH - 120));
+            long origin = page.eval("proctapTimeline.header.originNs").asLong();
+            assertThat(drawn(page)).isEqualTo(sums(slices, origin, 0, view.get("endNs").asLong()));
+            assertThat(page.eval("document.getElementById('pt-canvas').width").asInt())
+                    .isEqualTo(2 * page.eval("document.getElementById('pt-canvas').clientWidth").asInt());
+        }
+    }
+
     /** The error collection works: a page whose data it cannot read reports it, and draws nothing. */
     @Test
     @Timeout(120)

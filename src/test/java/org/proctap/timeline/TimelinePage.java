@@ -23,6 +23,11 @@ public final class TimelinePage implements AutoCloseable {
     }
 
     public static TimelinePage open(Path html) throws Exception {
+        return open(html, 1);
+    }
+
+    /** Opens {@code html} at {@code scale} device pixels per css pixel (2: a HiDPI screen). */
+    public static TimelinePage open(Path html, int scale) throws Exception {
         HeadlessChromium browser = HeadlessChromium.start(WIDTH, HEIGHT);
         try {
             DevTools d = browser.page();
@@ -30,7 +35,7 @@ public final class TimelinePage implements AutoCloseable {
             d.call("Log.enable");
             d.call("Page.enable");
             d.call("Emulation.setDeviceMetricsOverride", Map.of("width", WIDTH, "height", HEIGHT,
-                    "deviceScaleFactor", 1, "mobile", false));
+                    "deviceScaleFactor", scale, "mobile", false));
             d.clearEvents();
             d.call("Page.navigate", Map.of("url", html.toUri().toString()));
             d.await("Page.loadEventFired", Duration.ofSeconds(120));
