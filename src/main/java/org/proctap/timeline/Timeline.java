@@ -10,8 +10,8 @@ import java.util.Objects;
  * What a scheduling timeline shows, built as the events stream by: a lane per CPU holding who ran
  * when ({@link #slice}) and who waited before running ({@link #waitMark}), the per-task table and
  * the wait histograms. Times are CLOCK_MONOTONIC nanoseconds. Slices and waits are kept only as
- * varint deltas (see {@link Lane}), about 5 bytes a slice, so a 10 s pipe storm of 1.6 M switches
- * takes some 8 MB; {@link TimelineWriter} writes it out as one HTML page.
+ * varint deltas (see {@link Lane}), 5-6 bytes a slice and as many a wait, so a 10 s pipe storm
+ * of 1.6 M switches takes some 18 MB; {@link TimelineWriter} writes it out as one HTML page.
  *
  * <p>Per CPU, slices must come in time order without overlapping, and waits in the order of their
  * switch-ins; a CPU idle has no slice. Not thread-safe: one producer feeds it.

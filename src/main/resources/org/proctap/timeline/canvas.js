@@ -20,7 +20,6 @@ function geometry() {
   return { dpr, cssW, cssH, W: Math.max(1, Math.round((cssW - GUTTER) * dpr)) };
 }
 
-
 function draw() {
   const began = performance.now();
   const g = geometry();
