@@ -45,7 +45,19 @@ public final class Main {
         String[] ours = dashDash >= 0 ? Arrays.copyOfRange(args, 0, dashDash) : args;
         List<String> command = dashDash >= 0 ? List.of(Arrays.copyOfRange(args, dashDash + 1, args.length)) : null;
 
+        // record, report and watch are words before everything else; "watch" watches a process
+        // named record (proctap watch record), and NAME alone stays the original's command line.
+        Options.Mode mode = Options.Mode.WATCH;
+        if (ours.length > 0 && List.of("record", "report", "watch").contains(ours[0])) {
+            mode = switch (ours[0]) {
+                case "record" -> Options.Mode.RECORD;
+                case "report" -> Options.Mode.REPORT;
+                default -> Options.Mode.WATCH;
+            };
+            ours = Arrays.copyOfRange(ours, 1, ours.length);
+        }
         ProctapCommand declared = new ProctapCommand();
+        declared.mode = mode;
         CommandLine cl = new CommandLine(declared);
         Options options;
         try {
@@ -67,7 +79,7 @@ public final class Main {
             return ExitCodes.USAGE;
         }
         try {
-            if (Libc.geteuid() != 0) {
+            if (options.mode() != Options.Mode.REPORT && Libc.geteuid() != 0) {
                 throw new UserError(ExitCodes.ENVIRONMENT,
                         "must run as root: tracing the scheduler needs root (try: sudo ./proctap ...)");
             }

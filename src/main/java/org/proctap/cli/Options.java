@@ -8,7 +8,11 @@ import org.proctap.source.Backend;
 
 /** The parsed command line. */
 record Options(TargetSpec target, double intervalSeconds, boolean cumulative, boolean seedFormat, boolean json,
-               Backend backend, List<Metric> columns, boolean perProcess, List<Metric> histograms) {
+               Backend backend, List<Metric> columns, boolean perProcess, List<Metric> histograms, Mode mode,
+               java.nio.file.Path file, boolean partial) {
+
+    /** Watch live, record to {@code file}, or report {@code file}. */
+    enum Mode { WATCH, RECORD, REPORT }
 
     long intervalNs() {
         return Math.round(intervalSeconds * 1e9);

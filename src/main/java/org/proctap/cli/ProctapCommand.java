@@ -24,11 +24,17 @@ import picocli.CommandLine.Spec;
             "proctap [OPTIONS] NAME",
             "       proctap [OPTIONS] -p PID[,PID...]",
             "       proctap [OPTIONS] -- COMMAND [ARGS...]",
+            "       proctap record [-o FILE] [OPTIONS] NAME | -p PID[,PID...] | -- COMMAND [ARGS...]",
+            "       proctap report [OPTIONS] FILE",
+            "       proctap watch [OPTIONS] NAME      (a process named record, report or watch)",
         },
         description = "%nWatch processes and show how the kernel schedules them, CPU by CPU: every exec, fork, "
                 + "clone and exit of the watched processes as it happens, and every interval a table per CPU and "
                 + "task of how often it ran, how long, and how long the timer interrupt took while it was the one "
-                + "running. Stop with Ctrl-C (a final table, then Bye...). Needs root.%n")
+                + "running. Stop with Ctrl-C (a final table, then Bye...). Needs root.%n%n"
+                + "record writes what a tracefs watch reads to a trace.dat file (trace-cmd's format; "
+                + "default proctap.dat) until Ctrl-C or the command's end; report prints from such a file "
+                + "what the watch would have printed, with the same options (no root needed).%n")
 final class ProctapCommand {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -76,6 +82,16 @@ final class ProctapCommand {
     @Option(names = "--json", description = "JSON Lines on stdout instead of text (fields: see README).")
     boolean json;
 
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "record: the file to write (default proctap.dat; replaced if it exists).")
+    java.nio.file.Path output;
+
+    @Option(names = "--partial", description = "report: report what a damaged or cut file still holds.")
+    boolean partial;
+
+    /** Set before {@link #toOptions}: which form of the command line this is. */
+    Options.Mode mode = Options.Mode.WATCH;
+
     @Option(names = "--backend", paramLabel = "auto|bpf|tracefs", defaultValue = "auto",
             description = "Event source: bpf (count in the kernel), tracefs (ring buffers decoded in Java), "
                     + "or auto (bpf when it loads, else tracefs). Default: ${DEFAULT-VALUE}.")
@@ -83,6 +99,28 @@ final class ProctapCommand {
 
     /** @param command the words after "--" (null when there was no "--") */
     Options toOptions(List<String> command) {
+        if (output != null && mode != Options.Mode.RECORD) {
+            throw usage("-o FILE is for proctap record");
+        }
+        if (partial && mode != Options.Mode.REPORT) {
+            throw usage("--partial is for proctap report");
+        }
+        if (mode == Options.Mode.REPORT) {
+            if (name == null) {
+                throw usage("say which recording to report: proctap report FILE");
+            }
+            if (!pids.isEmpty() || command != null || exact || regex || follow || !backend.equals("auto")) {
+                throw usage("report takes the target and the source from the recording: "
+                        + "-p, --, --exact, --regex, --follow and --backend do not apply");
+            }
+            checkOutputOptions();
+            return new Options(TargetSpec.byPids(List.of(), false), interval, cumulative, seedFormat, json,
+                    Backend.TRACEFS, columns(columns), perProcess, histograms(hist), mode,
+                    java.nio.file.Path.of(name), partial);
+        }
+        if (mode == Options.Mode.RECORD && !backend.equals("auto") && !backend.equals("tracefs")) {
+            throw usage("record reads the tracefs ring buffers: --backend " + backend + " does not apply");
+        }
         int modes = (name != null ? 1 : 0) + (pids.isEmpty() ? 0 : 1) + (command != null ? 1 : 0);
         if (modes == 0) {
             throw usage("say what to watch: NAME, -p PID or -- COMMAND");
@@ -102,20 +140,11 @@ final class ProctapCommand {
         if (name != null && name.isEmpty()) {
             throw usage("NAME is empty");
         }
-        if (!(interval >= 0) || interval > 1e6) {
-            throw usage("--interval must be a number of seconds >= 0");
-        }
-        if (interval > 0 && interval < 0.01) {
-            throw usage("--interval must be at least 0.01 s (or 0 for only the final table)");
-        }
+        checkOutputOptions();
         for (int pid : pids) {
             if (pid <= 0) {
                 throw usage("not a process id: " + pid);
             }
-        }
-        if (perProcess && seedFormat) {
-            throw usage("--per-process cannot be combined with --seed-format "
-                    + "(the original's table has one row per task)");
         }
         Backend b = switch (backend) {
             case "auto" -> Backend.AUTO;
@@ -135,8 +164,25 @@ final class ProctapCommand {
         } else {
             target = TargetSpec.command(command);
         }
+        if (mode == Options.Mode.RECORD) {
+            b = Backend.TRACEFS;
+        }
         return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns), perProcess,
-                histograms(hist));
+                histograms(hist), mode, mode == Options.Mode.RECORD
+                        ? (output != null ? output : java.nio.file.Path.of("proctap.dat")) : null, partial);
+    }
+
+    private void checkOutputOptions() {
+        if (!(interval >= 0) || interval > 1e6) {
+            throw usage("--interval must be a number of seconds >= 0");
+        }
+        if (interval > 0 && interval < 0.01) {
+            throw usage("--interval must be at least 0.01 s (or 0 for only the final table)");
+        }
+        if (perProcess && seedFormat) {
+            throw usage("--per-process cannot be combined with --seed-format "
+                    + "(the original's table has one row per task)");
+        }
     }
 
     /** --columns: metric names as the text header shows them, as ps -o takes them. */

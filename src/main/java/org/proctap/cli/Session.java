@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
 
+import org.proctap.model.NameMatcher;
 import org.proctap.model.TargetSpec;
 import org.proctap.output.JsonOutput;
 import org.proctap.output.Output;
@@ -19,6 +20,10 @@ import org.proctap.source.EventSource;
 import org.proctap.source.IntervalListener;
 import org.proctap.source.SourceException;
 import org.proctap.source.Sources;
+import org.proctap.source.tracefs.RecordedSource;
+import org.proctap.source.tracefs.Recording;
+import org.proctap.source.tracefs.RecordingInfo;
+import org.proctap.source.tracefs.TracefsSource;
 import org.proctap.sys.Errno;
 import org.proctap.sys.ErrnoException;
 import org.proctap.sys.Libc;
@@ -50,6 +55,11 @@ final class Session {
      */
     private volatile EventSource running;
     private volatile boolean stopRequested;
+    /** record: where the watch goes; report: the recording read. */
+    private volatile Recording recording;
+    private RecordedSource recorded;
+    /** Whom the start line names: the recording's target for report. */
+    private TargetSpec shownTarget;
 
     Session(Options options, OutputStream out, PrintStream err, StdoutWatch watch) {
         this.options = options;
@@ -62,6 +72,13 @@ final class Session {
 
     int run() {
         TargetSpec target = options.target();
+        if (options.mode() == Options.Mode.REPORT) {
+            recorded = new RecordedSource(options.file(), options.partial(), Set.copyOf(options.histograms()));
+            source = recorded;
+            shownTarget = RecordedSource.target(recorded.open().target());
+        } else {
+            shownTarget = target;
+        }
         CommandLauncher launcher = null;
         boolean resumed = false;
         List<Integer> pinned = List.of();
@@ -82,7 +99,7 @@ final class Session {
             EventSource src = openSource(pinned);
             source = src;
             src.start(IntervalListener.aggregating(options.cumulative(), options.perProcess(), new Listener(pinned)),
-                    options.intervalNs());
+                    options.mode() == Options.Mode.RECORD ? RECORD_READINGS_NS : options.intervalNs());
             running = src;
             if (stopRequested) {
                 src.stop(); // and a command that has not run yet never will: finally kills it
@@ -96,7 +113,12 @@ final class Session {
             if (src.failure() != null) {
                 throw new SourceException("tracing failed: " + src.failure().getMessage(), src.failure());
             }
-            write(output::bye);
+            if (recording != null) {
+                err.printf("proctap: recorded %s: %d pages, %.1f MB%n", recording.file(), recording.pages(),
+                        recording.bytes() / 1e6);
+            } else {
+                write(output::bye);
+            }
             OutputFailedException failed = outputFailure;
             if (failed != null) {
                 if (failed.readerGone()) {
@@ -132,7 +154,18 @@ final class Session {
      * cleaned up and why auto fell back to tracefs.
      */
     private EventSource openSource(List<Integer> pinned) {
+        if (recorded != null) {
+            return recorded;
+        }
         List<String> removed = Sources.removeStaleInstances();
+        if (options.mode() == Options.Mode.RECORD) {
+            if (!removed.isEmpty()) {
+                err.println("proctap: removed tracefs instances left by a killed proctap: " + String.join(", ", removed));
+            }
+            recording = new Recording(options.file(), recordedTarget(options.target(), pinned));
+            return new TracefsSource(options.target(), pinned, TracefsSource.Config.DEFAULT,
+                    Set.copyOf(options.histograms()), recording);
+        }
         if (!removed.isEmpty()) {
             err.println("proctap: removed tracefs instances left by a killed proctap: " + String.join(", ", removed));
         }
@@ -195,6 +228,43 @@ final class Session {
                 err.println("proctap: " + e.getMessage());
             }
         }
+        Recording r = recording;
+        if (r != null) {
+            try {
+                r.close(); // (a recording that did not finish is deleted)
+            } catch (IOException e) {
+                err.println("proctap: " + e.getMessage());
+            }
+        }
+    }
+
+    /** How often a recording reads run_delay for its tables' waits: every second. */
+    static final long RECORD_READINGS_NS = 1_000_000_000L;
+
+    /** The target as a recording keeps it. */
+    private static RecordingInfo.Target recordedTarget(TargetSpec t, List<Integer> pinned) {
+        String name = null;
+        boolean exact = false;
+        boolean regex = false;
+        if (t.mode() == TargetSpec.Mode.NAME) {
+            switch (t.matcher()) {
+                case NameMatcher.Substring x -> name = x.needle();
+                case NameMatcher.Exact x -> {
+                    name = x.name();
+                    exact = true;
+                }
+                case NameMatcher.Regex x -> {
+                    name = x.pattern().pattern();
+                    regex = true;
+                }
+            }
+        }
+        String mode = switch (t.mode()) {
+            case NAME -> "name";
+            case PIDS -> "pids";
+            case COMMAND -> "command";
+        };
+        return new RecordingInfo.Target(mode, name, exact, regex, t.pids(), t.command(), t.follow(), pinned);
     }
 
     private final class Listener implements IntervalListener {
@@ -206,7 +276,11 @@ final class Session {
 
         @Override
         public void onStart(long ts) {
-            TargetSpec t = options.target();
+            if (recording != null) {
+                err.println("proctap: recording to " + recording.file() + " (tracefs; stop with Ctrl-C)");
+                return;
+            }
+            TargetSpec t = shownTarget;
             String mode = switch (t.mode()) {
                 case NAME -> "name";
                 case PIDS -> "pid";
@@ -220,12 +294,16 @@ final class Session {
 
         @Override
         public void onReport(Report report) {
-            write(() -> output.report(report));
+            if (recording == null) {
+                write(() -> output.report(report));
+            }
         }
 
         @Override
         public void onInterval(IntervalReport interval) {
-            write(() -> output.interval(interval));
+            if (recording == null) {
+                write(() -> output.interval(interval));
+            }
         }
 
         @Override

@@ -17,7 +17,7 @@ public sealed interface NameMatcher {
 
     String describe();
 
-    static NameMatcher of(String name, boolean exact, boolean regex) {
+    public static NameMatcher of(String name, boolean exact, boolean regex) {
         if (regex) {
             return new Regex(Pattern.compile(name));
         }

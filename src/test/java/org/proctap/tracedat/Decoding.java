@@ -27,12 +27,12 @@ import org.proctap.source.tracefs.PageSummary;
  * into {@link DecodedEvent}s, merged across CPUs the way trace-cmd report merges them: the
  * earliest time first, the lower CPU first on a tie.
  */
-final class Decoding {
+public final class Decoding {
     private Decoding() {
     }
 
     /** All events, and how many pages said events were lost before them. */
-    record Result(List<DecodedEvent> events, int pages, int lostPages) {
+    public record Result(List<DecodedEvent> events, int pages, int lostPages) {
     }
 
     static List<EventFormat> formats(TraceDatHeader header) {
@@ -41,7 +41,7 @@ final class Decoding {
         return formats;
     }
 
-    static Result decode(TraceDatReader reader) {
+    public static Result decode(TraceDatReader reader) {
         TraceDatHeader header = reader.header();
         PageDecoder pages = new PageDecoder(PageLayout.parse(header.headerPage()),
                 EventHeader.parse(header.headerEvent()), header.order());

@@ -12,15 +12,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs Debian's trace-cmd; a missing one fails the test saying what to install. */
-final class TraceCmd {
+public final class TraceCmd {
     private TraceCmd() {
     }
 
     /** stdout lines and stderr text of one run that exited 0. */
-    record Output(List<String> lines, String stderr) {
+    public record Output(List<String> lines, String stderr) {
     }
 
-    static void require() {
+    public static void require() {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, "trace-cmd"))) {
                 return;
@@ -29,7 +29,7 @@ final class TraceCmd {
         fail("trace-cmd is not installed: apt-get install trace-cmd");
     }
 
-    static Output run(Path workDir, String... args) throws IOException, InterruptedException {
+    public static Output run(Path workDir, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("trace-cmd"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(workDir, "trace-cmd", ".out");

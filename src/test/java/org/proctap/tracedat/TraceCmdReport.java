@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * libtraceevent's default print formats): a {@code cpus=N} line, then one line per event,
  * {@code COMM-PID [CPU] SECS.NSECS: EVENT: BODY}, in time order across CPUs.
  */
-final class TraceCmdReport {
+public final class TraceCmdReport {
     private TraceCmdReport() {
     }
 
@@ -28,10 +28,10 @@ final class TraceCmdReport {
     private static final Pattern EXIT = Pattern.compile("^comm=.* pid=(\\d+) prio=-?\\d+(?: group_dead=\\w+)?$");
 
     /** A parsed event line and the comm trace-cmd printed for its pid (from the file's comm table). */
-    record Line(DecodedEvent event, String comm) {
+    public record Line(DecodedEvent event, String comm) {
     }
 
-    static List<Line> parse(List<String> output) {
+    public static List<Line> parse(List<String> output) {
         if (output.isEmpty() || !output.getFirst().startsWith("cpus=")) {
             throw new IllegalArgumentException("trace-cmd report output does not start with cpus=N: "
                     + (output.isEmpty() ? "(empty)" : output.getFirst()));

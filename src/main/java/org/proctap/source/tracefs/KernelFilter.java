@@ -161,6 +161,16 @@ final class KernelFilter implements Lifecycle.KernelFilter {
      * from the moment it records them, before that from the scheduling instance.
      */
     boolean counts(boolean fromCharges, Event event) {
+        return counts(fromCharges, event, remoteChargesFrom);
+    }
+
+    /** When the charges instance began recording charges made from other CPUs (MAX_VALUE: never). */
+    long remoteChargesFrom() {
+        return remoteChargesFrom;
+    }
+
+    /** {@link #counts(boolean, Event)}, with the charges instance recording since {@code remoteChargesFrom}. */
+    static boolean counts(boolean fromCharges, Event event, long remoteChargesFrom) {
         int about = switch (event) {
             case SchedRuntime r -> r.pid();
             case SchedMigrate m -> m.task();

@@ -102,11 +102,16 @@ public final class TraceInstance implements AutoCloseable {
 
     /** The event's format file as this kernel lays it out. */
     public EventFormat format(String system, String event) {
+        return EventFormat.parse(system, formatText(system, event));
+    }
+
+    /** The event's format file's text. */
+    public String formatText(String system, String event) {
         Path file = dir.resolve("events").resolve(system).resolve(event).resolve("format");
         if (!Files.exists(file)) {
             throw new SourceException("this kernel has no tracepoint " + system + ":" + event);
         }
-        return EventFormat.parse(system, readPath(file));
+        return readPath(file);
     }
 
     public boolean hasEvent(String system, String event) {

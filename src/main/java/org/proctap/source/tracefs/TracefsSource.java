@@ -58,7 +58,11 @@ public final class TracefsSource implements EventSource {
     private TraceInstance life;
     private TraceInstance charges;
     private RunDelaySampler runDelays;
+    private KernelFilter filter;
     private boolean closed;
+    private final Recording recording;
+    /** The format texts of every event enabled, by system, for a recording. */
+    private final java.util.Map<String, List<String>> formatTexts = new java.util.LinkedHashMap<>();
 
     /** The charges instance's buffer until it is used (the kernel's minimum is a few pages). */
     private static final int CHARGES_IDLE_KB = 16;
@@ -81,10 +85,17 @@ public final class TracefsSource implements EventSource {
 
     /** @param histograms the histograms asked for (--hist) */
     public TracefsSource(TargetSpec spec, List<Integer> pinnedPids, Config config, Set<Metric> histograms) {
+        this(spec, pinnedPids, config, histograms, null);
+    }
+
+    /** @param recording where every page read goes too (proctap record), or null */
+    public TracefsSource(TargetSpec spec, List<Integer> pinnedPids, Config config, Set<Metric> histograms,
+                         Recording recording) {
         this.spec = spec;
         this.pinnedPids = List.copyOf(pinnedPids);
         this.config = config;
         this.histograms = Set.copyOf(histograms);
+        this.recording = recording;
     }
 
     @Override
@@ -116,6 +127,7 @@ public final class TracefsSource implements EventSource {
             EventFormat f = charges.format("sched", event);
             if (formats.stream().noneMatch(x -> x.id() == f.id())) {
                 formats.add(f);
+                formatTexts.computeIfAbsent("sched", x -> new ArrayList<>()).add(charges.formatText("sched", event));
             }
         }
 
@@ -127,7 +139,7 @@ public final class TracefsSource implements EventSource {
         TaskRegistry registry = new TaskRegistry(spec);
         List<Integer> tids = InitialScan.run(registry, pinnedPids, self);
         String glob = spec.mode() == TargetSpec.Mode.NAME && !spec.follow() ? spec.matcher().kernelGlob() : null;
-        KernelFilter filter = new KernelFilter(sched, charges, EventPlan.SCHED, spec.matcher(), glob,
+        filter = new KernelFilter(sched, charges, EventPlan.SCHED, spec.matcher(), glob,
                 () -> registry.watchedTasks().stream().map(t -> t.tid).toList(),
                 () -> registry.watchedProcs().stream().map(p -> p.tgid).toList(),
                 () -> registry.watchedTasks().stream().map(t -> t.comm).toList());
@@ -172,12 +184,19 @@ public final class TracefsSource implements EventSource {
                 (stream, e) -> filter.counts(stream >= 2 * ncpu, e));
         SchedAccounting accounting = new SchedAccounting(registry, ncpu, t0, histograms);
         // Each task watched at the start is off its CPU since then, or waiting, as /proc says.
+        List<RecordingInfo.Baseline> baselines = new ArrayList<>();
         for (Task t : registry.watchedTasks()) {
             long readNs = System.nanoTime();
             TaskCounters c = TaskCounters.read(t.tgid(), t.tid);
             if (c != null) {
                 accounting.baseline(t, c.stateBits(), c.cpu(), c.runDelayNs(), readNs, t0);
+                baselines.add(new RecordingInfo.Baseline(t.tid, c.stateBits(), c.cpu(), c.runDelayNs(), readNs));
             }
+        }
+        if (recording != null) {
+            recording.begin(ncpu, new org.proctap.tracedat.TraceDatHeader(ByteOrder.nativeOrder(), Long.BYTES, subbuf,
+                    sched.headerPage(), sched.headerEvent(), List.of(), formatTexts, "mono"), t0,
+                    procsAtStart(registry), baselines);
         }
         runDelays = new RunDelaySampler(t0, intervalNs);
         closeables.add(runDelays);
@@ -187,7 +206,7 @@ public final class TracefsSource implements EventSource {
         EventProcessor processor = new EventProcessor(accounting, lifecycle);
         listener.onStart(t0);
         Thread processing = Thread.ofPlatform().name("proctap-process").unstarted(
-                () -> process(merger, processor, accounting, registry, listener, t0, intervalNs, ncpu));
+                () -> process(merger, processor, accounting, registry, listener, t0, intervalNs, ncpu, streamCpus));
         threads.add(processing);
         processing.start();
         runDelays.start();
@@ -212,6 +231,8 @@ public final class TracefsSource implements EventSource {
             EventFormat format = instance.format(tp.system(), tp.name());
             if (formats.stream().noneMatch(f -> f.id() == format.id())) {
                 formats.add(format); // (an event enabled in both instances has one format)
+                formatTexts.computeIfAbsent(tp.system(), x -> new ArrayList<>())
+                        .add(instance.formatText(tp.system(), tp.name()));
             }
             instance.enable(tp.system(), tp.name());
         }
@@ -232,8 +253,22 @@ public final class TracefsSource implements EventSource {
         return 4096;
     }
 
+    /** Who was watched when tracing began, for a recording. */
+    private static List<RecordingInfo.ProcAtStart> procsAtStart(TaskRegistry registry) {
+        java.util.Map<Integer, List<RecordingInfo.TaskAtStart>> tasks = new java.util.LinkedHashMap<>();
+        for (Task t : registry.watchedTasks()) {
+            tasks.computeIfAbsent(t.tgid(), x -> new ArrayList<>()).add(new RecordingInfo.TaskAtStart(t.tid, t.comm));
+        }
+        List<RecordingInfo.ProcAtStart> out = new ArrayList<>();
+        for (var p : registry.procs()) {
+            out.add(new RecordingInfo.ProcAtStart(p.tgid, p.name, p.pinned, tasks.getOrDefault(p.tgid, List.of())));
+        }
+        return out;
+    }
+
     private void process(StreamMerger merger, EventProcessor processor, SchedAccounting accounting,
-                         TaskRegistry registry, SourceListener listener, long t0, long intervalNs, int ncpu) {
+                         TaskRegistry registry, SourceListener listener, long t0, long intervalNs, int ncpu,
+                         int[] streamCpus) {
         java.io.PrintWriter debug = debugWriter();
         StreamMerger.Sink sink = new StreamMerger.Sink() {
             @Override
@@ -260,10 +295,13 @@ public final class TracefsSource implements EventSource {
             while (true) {
                 Chunk first = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (first != null) {
-                    merger.accept(first);
                     batch.clear();
+                    batch.add(first);
                     queue.drainTo(batch, 4096);
                     for (Chunk c : batch) {
+                        if (recording != null && c instanceof Chunk.Page p) {
+                            recording.page(p.stream(), streamCpus[p.stream()], p.data(), p.length());
+                        }
                         merger.accept(c);
                     }
                 }
@@ -277,6 +315,9 @@ public final class TracefsSource implements EventSource {
                     }
                     if (reading == null) {
                         reading = runDelays.at(due);
+                        if (recording != null) {
+                            recording.reading(due, reading);
+                        }
                         if (reading.endNs() > nextBoundary) {
                             nextBoundary = reading.endNs();
                             continue;
@@ -298,7 +339,17 @@ public final class TracefsSource implements EventSource {
                     if (debug != null) {
                         debug.close();
                     }
-                    listener.onSnapshot(snapshot(accounting, stopTs, true, ncpu, runDelays.at(stopTs)));
+                    RunDelays last = runDelays.at(stopTs);
+                    CounterSnapshot fin = snapshot(accounting, stopTs, true, ncpu, last);
+                    if (recording != null) {
+                        recording.reading(stopTs, last);
+                        java.util.Map<Integer, String> comms = new java.util.TreeMap<>();
+                        for (RecordingInfo.ProcAtStart p : procsAtStart(registry)) {
+                            p.tasks().forEach(t -> comms.put(t.tid(), t.comm()));
+                        }
+                        recording.end(stopTs, fin.lostPerCpu(), filter.remoteChargesFrom(), comms);
+                    }
+                    listener.onSnapshot(fin);
                     return;
                 }
             }

@@ -1,0 +1,307 @@
+package org.proctap.source.tracefs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+import org.proctap.event.Event;
+import org.proctap.metric.Metric;
+import org.proctap.model.NameMatcher;
+import org.proctap.model.Proc;
+import org.proctap.model.TargetSpec;
+import org.proctap.model.Task;
+import org.proctap.model.TaskRegistry;
+import org.proctap.report.CounterSnapshot;
+import org.proctap.source.EventSource;
+import org.proctap.source.SourceException;
+import org.proctap.source.SourceListener;
+import org.proctap.stats.EventProcessor;
+import org.proctap.stats.Lifecycle;
+import org.proctap.stats.RunDelays;
+import org.proctap.stats.SchedAccounting;
+import org.proctap.tracedat.TraceDat;
+import org.proctap.tracedat.TraceDatException;
+import org.proctap.tracedat.TraceDatReader;
+
+/**
+ * A recording (proctap record) as a source: its pages go through the live tracefs pipeline's
+ * decoders, merger and accounting, with the recorded start (who was watched, their state from
+ * /proc, the run_delay readings) in place of the machine, and tables due every interval of the
+ * recording's own clock. Pages are read one at a time per stream, in time order, so a file of any
+ * size reports in bounded memory.
+ */
+public final class RecordedSource implements EventSource {
+    private final Path file;
+    private final TraceDatReader.Mode mode;
+    private final Set<Metric> histograms;
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile Throwable failure;
+    private volatile boolean stop;
+    private TraceDatReader reader;
+    private RecordingInfo info;
+
+    public RecordedSource(Path file, boolean partial, Set<Metric> histograms) {
+        this.file = file;
+        this.mode = partial ? TraceDatReader.Mode.PARTIAL : TraceDatReader.Mode.STRICT;
+        this.histograms = Set.copyOf(histograms);
+    }
+
+    @Override
+    public String name() {
+        return "recording";
+    }
+
+    /** Opens the file and reads its metadata: a file that is not a proctap recording fails here. */
+    public RecordingInfo open() {
+        try {
+            reader = TraceDatReader.open(FileChannel.open(file, StandardOpenOption.READ), mode);
+        } catch (IOException e) {
+            throw new SourceException("cannot read " + file + ": " + e.getMessage());
+        } catch (TraceDatException e) {
+            throw new SourceException(file + ": " + e.getMessage());
+        }
+        TraceDat dat = reader.file();
+        byte[] section = dat.proctapSection().orElseThrow(() -> new SourceException(file
+                + ": no proctap section (a trace.dat of trace-cmd's own): report reads files of proctap record"));
+        try {
+            info = RecordingInfo.parse(section);
+            return info;
+        } catch (IOException e) {
+            throw new SourceException(file + ": proctap section does not parse: " + e.getMessage());
+        }
+    }
+
+    /** The recorded target, as the live watch was asked for it. */
+    public static TargetSpec target(RecordingInfo.Target t) {
+        return switch (t.mode()) {
+            case "name" -> TargetSpec.byName(NameMatcher.of(t.name(), t.exact(), t.regex()), t.follow());
+            case "pids" -> TargetSpec.byPids(t.pids(), t.follow());
+            default -> TargetSpec.command(t.command());
+        };
+    }
+
+    @Override
+    public void start(SourceListener listener, long intervalNs) {
+        RecordingInfo rec = info != null ? info : open();
+        TraceDat dat = reader.file();
+        List<EventFormat> formats = new ArrayList<>();
+        dat.header().eventFormats().forEach((system, texts) -> texts.forEach(t -> formats.add(EventFormat.parse(system, t))));
+        EventDecoder eventDecoder = EventDecoder.create(formats);
+        ByteOrder order = dat.header().order();
+        PageLayout layout = PageLayout.parse(dat.header().headerPage());
+        PageDecoder pageDecoder = new PageDecoder(layout, EventHeader.parse(dat.header().headerEvent()), order);
+        int ncpu = rec.cpus();
+        TaskRegistry registry = new TaskRegistry(target(rec.target()));
+        for (RecordingInfo.ProcAtStart p : rec.procs()) {
+            Proc proc = registry.addProcess(p.tgid(), p.name(), p.pinned());
+            for (RecordingInfo.TaskAtStart t : p.tasks()) {
+                registry.addTask(proc, t.tid(), t.comm());
+            }
+        }
+        int streamsPerCpu = RecordingInfo.INSTANCES.length();
+        int[] streamCpus = new int[streamsPerCpu * ncpu];
+        for (int i = 0; i < streamCpus.length; i++) {
+            streamCpus[i] = i % ncpu;
+        }
+        long remote = rec.remoteChargesFromNs();
+        StreamMerger merger = new StreamMerger(streamCpus, pageDecoder, eventDecoder, new PagePool(64),
+                (stream, e) -> KernelFilter.counts(stream >= 2 * ncpu, e, remote));
+        long t0 = rec.startNs();
+        SchedAccounting accounting = new SchedAccounting(registry, ncpu, t0, histograms);
+        for (RecordingInfo.Baseline b : rec.baselines()) {
+            Task t = registry.task(b.tid());
+            if (t != null) {
+                accounting.baseline(t, b.stateBits(), b.cpu(), b.runDelayNs(), b.readNs(), t0);
+            }
+        }
+        Lifecycle lifecycle = new Lifecycle(registry, accounting, listener::onReport, new Lifecycle.KernelFilter() {
+            @Override
+            public void watch(int tid, String comm, Why why) {
+                // the kernel's filter did this while recording
+            }
+
+            @Override
+            public void forget(int tid) {
+            }
+        }, eventDecoder.hasGroupDead());
+        EventProcessor processor = new EventProcessor(accounting, lifecycle);
+        listener.onStart(t0);
+        Thread.ofPlatform().name("proctap-report").start(() -> {
+            try {
+                replay(rec, dat, layout, order, merger, processor, accounting, registry, listener, intervalNs, ncpu);
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                ended.countDown();
+            }
+        });
+    }
+
+    /** One stream's pages (one instance's on one CPU), in file order, with the next page's time. */
+    private final class Cursor {
+        final int stream;
+        final char letter;
+        final String letters;
+        final Iterator<ByteBuffer> pages;
+        final PageLayout layout;
+        int pos = -1;
+        ByteBuffer next;
+        long nextTs;
+
+        Cursor(int stream, char letter, String letters, Iterator<ByteBuffer> pages, PageLayout layout) {
+            this.stream = stream;
+            this.letter = letter;
+            this.letters = letters;
+            this.pages = pages;
+            this.layout = layout;
+            advance();
+        }
+
+        void advance() {
+            next = null;
+            while (pages.hasNext()) {
+                ByteBuffer b = pages.next();
+                pos++;
+                if (pos < letters.length() && letters.charAt(pos) == letter) {
+                    next = b;
+                    nextTs = layout.timestampSize() == 8 ? b.getLong(layout.timestampOffset())
+                            : Integer.toUnsignedLong(b.getInt(layout.timestampOffset()));
+                    return;
+                }
+            }
+        }
+    }
+
+    private void replay(RecordingInfo rec, TraceDat dat, PageLayout layout, ByteOrder order, StreamMerger merger,
+                        EventProcessor processor, SchedAccounting accounting, TaskRegistry registry,
+                        SourceListener listener, long intervalNs, int ncpu) {
+        PriorityQueue<Cursor> queue = new PriorityQueue<>((a, b) -> Long.compare(a.nextTs, b.nextTs));
+        for (int index = 0; index < dat.cpus().size(); index++) {
+            int cpu = dat.cpus().get(index).cpu();
+            String letters = cpu < rec.streams().size() ? rec.streams().get(cpu) : "";
+            for (int i = 0; i < RecordingInfo.INSTANCES.length(); i++) {
+                int stream = i * ncpu + cpu;
+                Cursor c = new Cursor(stream, RecordingInfo.INSTANCES.charAt(i), letters, reader.subBuffers(index), layout);
+                if (c.next == null) {
+                    merger.accept(new Chunk.Mark(stream, Long.MAX_VALUE, true));
+                } else {
+                    merger.accept(new Chunk.Mark(stream, c.nextTs, false));
+                    queue.add(c);
+                }
+            }
+        }
+        for (int stream = 0; stream < RecordingInfo.INSTANCES.length() * ncpu; stream++) {
+            int s = stream;
+            if (queue.stream().noneMatch(c -> c.stream == s) && s % ncpu >= dat.cpus().size()) {
+                merger.accept(new Chunk.Mark(stream, Long.MAX_VALUE, true)); // a CPU with no data at all
+            }
+        }
+        StreamMerger.Sink sink = new StreamMerger.Sink() {
+            @Override
+            public void onEvent(Event event) {
+                processor.accept(event);
+            }
+
+            @Override
+            public void onLost(int stream, int cpu, long ts, long count) {
+                if (stream < ncpu) {
+                    accounting.onLost(ts, cpu);
+                }
+            }
+        };
+        long t0 = rec.startNs();
+        long stopNs = rec.stopNs();
+        long nextBoundary = intervalNs > 0 ? t0 + intervalNs : Long.MAX_VALUE;
+        long due = nextBoundary;
+        while (!stop) {
+            Cursor c = queue.poll();
+            if (c != null) {
+                byte[] page = new byte[c.next.remaining()];
+                c.next.duplicate().get(page);
+                merger.accept(new Chunk.Page(c.stream, page, page.length));
+                c.advance();
+                if (c.next != null) {
+                    merger.accept(new Chunk.Mark(c.stream, c.nextTs, false));
+                    queue.add(c);
+                } else {
+                    merger.accept(new Chunk.Mark(c.stream, Long.MAX_VALUE, true));
+                }
+            }
+            while (nextBoundary < stopNs) {
+                merger.drain(nextBoundary, sink);
+                if (c != null && merger.horizon() < nextBoundary) {
+                    break;
+                }
+                RunDelays reading = reading(rec, due, registry);
+                if (reading.endNs() > nextBoundary) {
+                    nextBoundary = reading.endNs();
+                    continue;
+                }
+                listener.onSnapshot(accounting.snapshot(nextBoundary, false, new long[ncpu], reading));
+                due += intervalNs;
+                nextBoundary = Math.max(due, nextBoundary + 1);
+            }
+            if (c == null) {
+                break;
+            }
+        }
+        merger.drain(Long.MAX_VALUE, sink);
+        long[] lost = rec.lost() != null && rec.lost().length == ncpu ? rec.lost() : new long[ncpu];
+        CounterSnapshot fin = accounting.snapshot(stopNs, true, lost, reading(rec, stopNs, registry));
+        listener.onSnapshot(fin);
+    }
+
+    /**
+     * The recorded run_delay reading of the table due at {@code due}, with today's incarnations of
+     * its tasks; none when the recording has no reading there (another interval than recorded).
+     */
+    private static RunDelays reading(RecordingInfo rec, long due, TaskRegistry registry) {
+        for (RecordingInfo.Reading r : rec.readings()) {
+            if (r.dueNs() == due) {
+                RunDelays out = new RunDelays();
+                for (RecordingInfo.TaskReading t : r.tasks()) {
+                    Task task = registry.task(t.tid());
+                    out.put(t.tid(), task != null ? task.incarnation : t.incarnation(), t.runDelayNs(), t.cutNs());
+                }
+                out.end(r.endNs());
+                return out;
+            }
+        }
+        return RunDelays.NONE;
+    }
+
+    @Override
+    public void stop() {
+        stop = true;
+    }
+
+    @Override
+    public void awaitEnd() throws InterruptedException {
+        ended.await();
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void close() {
+        if (reader != null) {
+            try {
+                reader.close();
+            } catch (IOException e) {
+                // read-only
+            }
+        }
+    }
+}
