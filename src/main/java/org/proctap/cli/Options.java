@@ -9,10 +9,13 @@ import org.proctap.source.Backend;
 /** The parsed command line. */
 record Options(TargetSpec target, double intervalSeconds, boolean cumulative, boolean seedFormat, boolean json,
                Backend backend, List<Metric> columns, boolean perProcess, List<Metric> histograms, Mode mode,
-               java.nio.file.Path file, boolean partial) {
+               java.nio.file.Path file, boolean partial, Export export) {
 
     /** Watch live, record to {@code file}, or report {@code file}. */
     enum Mode { WATCH, RECORD, REPORT }
+
+    /** What a report writes on stdout instead of the tables. */
+    enum Export { NONE, PERFETTO, HTML }
 
     long intervalNs() {
         return Math.round(intervalSeconds * 1e9);

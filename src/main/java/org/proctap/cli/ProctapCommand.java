@@ -89,6 +89,14 @@ final class ProctapCommand {
     @Option(names = "--partial", description = "report: report what a damaged or cut file still holds.")
     boolean partial;
 
+    @Option(names = "--perfetto", description = "report: a Perfetto trace on stdout (for ui.perfetto.dev) "
+            + "instead of the tables.")
+    boolean perfetto;
+
+    @Option(names = "--html", description = "report: a timeline on stdout, one self-contained HTML page "
+            + "(a lane per CPU, waits, the per-process table) instead of the tables.")
+    boolean html;
+
     /** Set before {@link #toOptions}: which form of the command line this is. */
     Options.Mode mode = Options.Mode.WATCH;
 
@@ -102,8 +110,14 @@ final class ProctapCommand {
         if (output != null && mode != Options.Mode.RECORD) {
             throw usage("-o FILE is for proctap record");
         }
-        if (partial && mode != Options.Mode.REPORT) {
-            throw usage("--partial is for proctap report");
+        if ((partial || perfetto || html) && mode != Options.Mode.REPORT) {
+            throw usage("--partial, --perfetto and --html are for proctap report");
+        }
+        if (perfetto && (html || json)) {
+            throw usage("give one of --perfetto, --html and --json");
+        }
+        if (html && json) {
+            throw usage("give one of --perfetto, --html and --json");
         }
         if (mode == Options.Mode.REPORT) {
             if (name == null) {
@@ -116,7 +130,8 @@ final class ProctapCommand {
             checkOutputOptions();
             return new Options(TargetSpec.byPids(List.of(), false), interval, cumulative, seedFormat, json,
                     Backend.TRACEFS, columns(columns), perProcess, histograms(hist), mode,
-                    java.nio.file.Path.of(name), partial);
+                    java.nio.file.Path.of(name), partial,
+                    perfetto ? Options.Export.PERFETTO : html ? Options.Export.HTML : Options.Export.NONE);
         }
         if (mode == Options.Mode.RECORD && !backend.equals("auto") && !backend.equals("tracefs")) {
             throw usage("record reads the tracefs ring buffers: --backend " + backend + " does not apply");
@@ -169,7 +184,8 @@ final class ProctapCommand {
         }
         return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns), perProcess,
                 histograms(hist), mode, mode == Options.Mode.RECORD
-                        ? (output != null ? output : java.nio.file.Path.of("proctap.dat")) : null, partial);
+                        ? (output != null ? output : java.nio.file.Path.of("proctap.dat")) : null, partial,
+                Options.Export.NONE);
     }
 
     private void checkOutputOptions() {

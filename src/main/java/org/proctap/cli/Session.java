@@ -6,6 +6,8 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
 
+import org.proctap.export.PerfettoExport;
+import org.proctap.export.TimelineExport;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.TargetSpec;
 import org.proctap.output.JsonOutput;
@@ -15,6 +17,7 @@ import org.proctap.output.Sink;
 import org.proctap.output.TextOutput;
 import org.proctap.output.WallClock;
 import org.proctap.report.IntervalReport;
+import org.proctap.report.ProcessSummary;
 import org.proctap.report.Report;
 import org.proctap.source.EventSource;
 import org.proctap.source.IntervalListener;
@@ -55,6 +58,11 @@ final class Session {
      */
     private volatile EventSource running;
     private volatile boolean stopRequested;
+    /** stdout itself, for a report's --perfetto or --html bytes. */
+    private final OutputStream rawOut;
+    private PerfettoExport perfetto;
+    private TimelineExport timeline;
+    private volatile List<ProcessSummary> finalProcesses = List.of();
     /** record: where the watch goes; report: the recording read. */
     private volatile Recording recording;
     private RecordedSource recorded;
@@ -63,6 +71,7 @@ final class Session {
 
     Session(Options options, OutputStream out, PrintStream err, StdoutWatch watch) {
         this.options = options;
+        this.rawOut = out;
         this.err = err;
         this.watch = watch;
         Sink sink = new Sink(out);
@@ -75,7 +84,21 @@ final class Session {
         if (options.mode() == Options.Mode.REPORT) {
             recorded = new RecordedSource(options.file(), options.partial(), Set.copyOf(options.histograms()));
             source = recorded;
-            shownTarget = RecordedSource.target(recorded.open().target());
+            RecordingInfo info = recorded.open();
+            shownTarget = RecordedSource.target(info.target());
+            switch (options.export()) {
+                case PERFETTO -> {
+                    perfetto = new PerfettoExport(new java.io.BufferedOutputStream(rawOut, 1 << 16), info);
+                    recorded.tap(perfetto);
+                }
+                case HTML -> {
+                    timeline = new TimelineExport(info, "proctap " + options.file().getFileName() + ": "
+                            + shownTarget.describe());
+                    recorded.tap(timeline);
+                }
+                case NONE -> {
+                }
+            }
         } else {
             shownTarget = target;
         }
@@ -116,6 +139,11 @@ final class Session {
             if (recording != null) {
                 err.printf("proctap: recorded %s: %d pages, %.1f MB%n", recording.file(), recording.pages(),
                         recording.bytes() / 1e6);
+            } else if (perfetto != null) {
+                perfetto.close();
+            } else if (timeline != null) {
+                timeline.write(rawOut, recordedStop, finalProcesses);
+                rawOut.flush();
             } else {
                 write(output::bye);
             }
@@ -238,6 +266,12 @@ final class Session {
         }
     }
 
+    private volatile long recordedStop;
+
+    private boolean exporting() {
+        return perfetto != null || timeline != null;
+    }
+
     /** How often a recording reads run_delay for its tables' waits: every second. */
     static final long RECORD_READINGS_NS = 1_000_000_000L;
 
@@ -276,6 +310,9 @@ final class Session {
 
         @Override
         public void onStart(long ts) {
+            if (exporting()) {
+                return;
+            }
             if (recording != null) {
                 err.println("proctap: recording to " + recording.file() + " (tracefs; stop with Ctrl-C)");
                 return;
@@ -294,14 +331,18 @@ final class Session {
 
         @Override
         public void onReport(Report report) {
-            if (recording == null) {
+            if (recording == null && !exporting()) {
                 write(() -> output.report(report));
             }
         }
 
         @Override
         public void onInterval(IntervalReport interval) {
-            if (recording == null) {
+            if (interval.fin()) {
+                finalProcesses = interval.processes();
+                recordedStop = interval.endNs();
+            }
+            if (recording == null && !exporting()) {
                 write(() -> output.interval(interval));
             }
         }

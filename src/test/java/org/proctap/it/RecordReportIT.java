@@ -50,6 +50,8 @@ class RecordReportIT extends ItSupport {
         Map<Integer, String> roles = new LinkedHashMap<>();
         Map<Integer, WhereTimeWentIT.Truth> before = new HashMap<>();
         Map<Integer, WhereTimeWentIT.Truth> after = new HashMap<>();
+        long recordFrom;
+        long stolen;
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(work.getInputStream(), StandardCharsets.UTF_8));
             String line;
@@ -61,7 +63,9 @@ class RecordReportIT extends ItSupport {
             }
             assertThat(roles).as("the workload's threads").hasSize(6);
             long pid = work.pid();
-            try (Proctap rec = Proctap.start("record", "-o", file.toString(), "-p", Long.toString(pid))) {
+            try (StealSampler steal = new StealSampler();
+                 Proctap rec = Proctap.start("record", "-o", file.toString(), "-p", Long.toString(pid))) {
+                recordFrom = System.nanoTime();
                 awaitStderr(rec, "recording to " + file, STARTUP);
                 for (int tid : roles.keySet()) {
                     before.put(tid, WhereTimeWentIT.Truth.of(pid, tid));
@@ -76,6 +80,7 @@ class RecordReportIT extends ItSupport {
                 for (int tid : roles.keySet()) {
                     after.put(tid, WhereTimeWentIT.Truth.of(pid, tid));
                 }
+                stolen = steal.stolenNs(recordFrom, System.nanoTime());
                 rec.signal(Proctap.SIGINT);
                 assertThat(rec.waitFor(EXIT)).as("proctap record's exit status after SIGINT").isZero();
                 assertThat(rec.stdout()).as("record prints nothing on stdout").isEmpty();
@@ -142,6 +147,60 @@ class RecordReportIT extends ItSupport {
                 Files.size(file), theirs.size());
         assertThat(ours).as("events proctap decoded").hasSizeGreaterThan(1000);
         assertThat(theirs).as("trace-cmd report's events, against proctap's decoding of the file").isEqualTo(ours);
+
+        // --perfetto: every switch and wake-up of the recording, in Perfetto's protobuf
+        Path trace = dir.resolve("run.pftrace");
+        assertThat(exportTo(file, "--perfetto", trace)).as("report --perfetto's exit status").isZero();
+        long[] perfetto = new long[2];
+        try (var in = Files.newInputStream(trace)) {
+            org.proctap.perfetto.TraceFile.packets(in, p -> {
+                for (var f : p.getFtraceEvents().getEventList()) {
+                    perfetto[0] += f.hasSchedSwitch() ? 1 : 0;
+                    perfetto[1] += f.hasSchedWaking() || f.hasSchedWakeupNew() ? 1 : 0;
+                }
+            });
+        }
+        long switches = ours.stream().filter(e -> e.event().equals("sched_switch")).count();
+        long wakeups = ours.stream().filter(e -> e.event().startsWith("sched_wakeup")).count();
+        System.out.printf("[measured] record-report --perfetto: %d switches, %d wake-ups in %d bytes%n", perfetto[0],
+                perfetto[1], Files.size(trace));
+        assertThat(perfetto).as("switches and wake-ups in the Perfetto trace").containsExactly(switches, wakeups);
+
+        // --html: the page in a real browser draws one lane per CPU, and each watched thread's slices
+        // add up to its on-CPU time: within 2% (switch to switch, which the kernel's charges differ
+        // from by microseconds a slice) and what the hypervisor stole meanwhile (in the slices, not
+        // in the kernel's runtime)
+        Path html = dir.resolve("run.html");
+        assertThat(exportTo(file, "--html", html)).as("report --html's exit status").isZero();
+        try (org.proctap.timeline.TimelinePage page = org.proctap.timeline.TimelinePage.open(html)) {
+            assertThat(page.devtools().errors()).as("console errors and exceptions").isEmpty();
+            assertThat(page.eval("proctapTimeline.lanesDrawn()").asInt()).isEqualTo(
+                    Integer.parseInt(Files.readString(Path.of("/sys/devices/system/cpu/possible")).strip()
+                            .replaceAll(".*-", "")) + 1);
+            Map<Integer, Long> drawn = new HashMap<>();
+            TimelineBrowserIT.drawn(page).forEach((cpuTid, ns) ->
+                    drawn.merge(Integer.parseInt(cpuTid.substring(cpuTid.indexOf('/') + 1)), ns, Long::sum));
+            for (var e : roles.entrySet()) {
+                long oncpu = mine.get(e.getKey())[0];
+                long d = drawn.getOrDefault(e.getKey(), 0L);
+                System.out.printf("[measured] record-report --html %-8s drawn %d ns, on-CPU %d ns (%+.3f%%), "
+                        + "%d ms stolen from the CPUs%n", e.getValue(), d, oncpu, 100.0 * (d - oncpu) / oncpu,
+                        stolen / 1_000_000);
+                assertThat((double) d).as("%s: slices drawn vs on-CPU", e.getValue())
+                        .isCloseTo(oncpu, within(0.02 * oncpu + stolen));
+            }
+        }
+    }
+
+    /** proctap report OPTION FILE > to; returns the exit status. */
+    private static int exportTo(Path file, String option, Path to) throws Exception {
+        Process p = new ProcessBuilder(Proctap.java(), "-jar", Proctap.jar().toString(), "report", option,
+                file.toString()).redirectOutput(to.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("proctap report " + option + " did not end");
+        }
+        return p.exitValue();
     }
 
     private static void awaitStderr(Proctap p, String text, Duration timeout) throws InterruptedException {

@@ -28,12 +28,12 @@ import com.google.protobuf.WireFormat;
  * (so that a large trace is never held whole), and each FtraceEvent as the proctap event it
  * says, so a test compares records with equals (every field at once).
  */
-final class TraceFile {
+public final class TraceFile {
     private TraceFile() {
     }
 
     /** Every packet of a Trace (field 1 records), in file order; nothing else may be there. */
-    static long packets(InputStream in, Consumer<TracePacket> each) {
+    public static long packets(InputStream in, Consumer<TracePacket> each) {
         CodedInputStream c = CodedInputStream.newInstance(in, 1 << 16);
         c.setSizeLimit(Integer.MAX_VALUE);
         long n = 0;

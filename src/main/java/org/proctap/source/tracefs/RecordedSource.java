@@ -48,6 +48,22 @@ public final class RecordedSource implements EventSource {
     private volatile boolean stop;
     private TraceDatReader reader;
     private RecordingInfo info;
+    private volatile EventTap tap;
+
+    /**
+     * Receives every event of the recording in time order, as the accounting does (before it),
+     * with the registry as the accounting knows it then; and the lost-event marks.
+     */
+    public interface EventTap {
+        void event(Event event, TaskRegistry registry);
+
+        void lost(int cpu, long ts);
+    }
+
+    /** Sets the tap, before {@link #start}. */
+    public void tap(EventTap tap) {
+        this.tap = tap;
+    }
 
     public RecordedSource(Path file, boolean partial, Set<Metric> histograms) {
         this.file = file;
@@ -205,9 +221,13 @@ public final class RecordedSource implements EventSource {
                 merger.accept(new Chunk.Mark(stream, Long.MAX_VALUE, true)); // a CPU with no data at all
             }
         }
+        EventTap t = tap;
         StreamMerger.Sink sink = new StreamMerger.Sink() {
             @Override
             public void onEvent(Event event) {
+                if (t != null) {
+                    t.event(event, registry);
+                }
                 processor.accept(event);
             }
 
@@ -215,6 +235,9 @@ public final class RecordedSource implements EventSource {
             public void onLost(int stream, int cpu, long ts, long count) {
                 if (stream < ncpu) {
                     accounting.onLost(ts, cpu);
+                    if (t != null) {
+                        t.lost(cpu, ts);
+                    }
                 }
             }
         };
