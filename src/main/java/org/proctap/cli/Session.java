@@ -134,7 +134,11 @@ final class Session {
             }
             src.awaitEnd();
             if (src.failure() != null) {
-                throw new SourceException("tracing failed: " + src.failure().getMessage(), src.failure());
+                if (recorded != null && src.failure() instanceof SourceException e) {
+                    throw e; // (it says what and where in the file)
+                }
+                throw new SourceException((recorded != null ? "reading " + options.file() + " failed: " : "tracing failed: ")
+                        + src.failure().getMessage(), src.failure());
             }
             if (recording != null) {
                 err.printf("proctap: recorded %s: %d pages, %.1f MB%n", recording.file(), recording.pages(),

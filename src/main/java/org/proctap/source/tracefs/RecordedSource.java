@@ -80,6 +80,8 @@ public final class RecordedSource implements EventSource {
     public RecordingInfo open() {
         try {
             reader = TraceDatReader.open(FileChannel.open(file, StandardOpenOption.READ), mode);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SourceException("cannot read " + file + ": no such file");
         } catch (IOException e) {
             throw new SourceException("cannot read " + file + ": " + e.getMessage());
         } catch (TraceDatException e) {
@@ -91,8 +93,11 @@ public final class RecordedSource implements EventSource {
         try {
             info = RecordingInfo.parse(section);
             return info;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SourceException(file + ": proctap section does not parse: " + oneLine(e.getOriginalMessage())
+                    + (e.getLocation() != null ? " at byte " + e.getLocation().getCharOffset() : ""));
         } catch (IOException e) {
-            throw new SourceException(file + ": proctap section does not parse: " + e.getMessage());
+            throw new SourceException(file + ": proctap section does not parse: " + oneLine(e.getMessage()));
         }
     }
 
@@ -108,6 +113,20 @@ public final class RecordedSource implements EventSource {
     @Override
     public void start(SourceListener listener, long intervalNs) {
         RecordingInfo rec = info != null ? info : open();
+        try {
+            prepare(rec, listener, intervalNs);
+        } catch (IllegalArgumentException | IllegalStateException | NullPointerException | IndexOutOfBoundsException
+                 | NegativeArraySizeException e) {
+            throw new SourceException(file + ": the recording's formats or proctap section do not parse: "
+                    + oneLine(e.getMessage()));
+        }
+    }
+
+    private void prepare(RecordingInfo rec, SourceListener listener, long intervalNs) {
+        if (rec.cpus() <= 0 || rec.cpus() > 1 << 16 || rec.procs() == null || rec.streams() == null
+                || rec.target() == null || rec.readings() == null || rec.baselines() == null) {
+            throw new IllegalArgumentException("CPUs " + rec.cpus() + ", or a list missing");
+        }
         TraceDat dat = reader.file();
         List<EventFormat> formats = new ArrayList<>();
         dat.header().eventFormats().forEach((system, texts) -> texts.forEach(t -> formats.add(EventFormat.parse(system, t))));
@@ -153,7 +172,8 @@ public final class RecordedSource implements EventSource {
         listener.onStart(t0);
         Thread.ofPlatform().name("proctap-report").start(() -> {
             try {
-                replay(rec, dat, layout, order, merger, processor, accounting, registry, listener, intervalNs, ncpu);
+                replay(rec, dat, pageDecoder, eventDecoder, merger, processor, accounting, registry, listener,
+                        intervalNs, ncpu);
             } catch (Throwable e) {
                 failure = e;
             } finally {
@@ -162,23 +182,36 @@ public final class RecordedSource implements EventSource {
         });
     }
 
-    /** One stream's pages (one instance's on one CPU), in file order, with the next page's time. */
+    /**
+     * One stream's pages (one instance's on one CPU), in file order, with the next page's time.
+     * Each page is decoded once here first, so that one that does not parse is named where it is
+     * (and passed over with --partial) before the merger sees it.
+     */
     private final class Cursor {
         final int stream;
+        final int index;
+        final int cpu;
         final char letter;
         final String letters;
         final Iterator<ByteBuffer> pages;
         final PageLayout layout;
+        final PageDecoder pageDecoder;
+        final EventDecoder eventDecoder;
         int pos = -1;
         ByteBuffer next;
         long nextTs;
 
-        Cursor(int stream, char letter, String letters, Iterator<ByteBuffer> pages, PageLayout layout) {
+        Cursor(int stream, int index, int cpu, char letter, String letters, PageDecoder pageDecoder,
+               EventDecoder eventDecoder) {
             this.stream = stream;
+            this.index = index;
+            this.cpu = cpu;
             this.letter = letter;
             this.letters = letters;
-            this.pages = pages;
-            this.layout = layout;
+            this.pages = reader.subBuffers(index);
+            this.layout = pageDecoder.layout();
+            this.pageDecoder = pageDecoder;
+            this.eventDecoder = eventDecoder;
             advance();
         }
 
@@ -187,17 +220,33 @@ public final class RecordedSource implements EventSource {
             while (pages.hasNext()) {
                 ByteBuffer b = pages.next();
                 pos++;
-                if (pos < letters.length() && letters.charAt(pos) == letter) {
-                    next = b;
-                    nextTs = layout.timestampSize() == 8 ? b.getLong(layout.timestampOffset())
-                            : Integer.toUnsignedLong(b.getInt(layout.timestampOffset()));
-                    return;
+                if (pos >= letters.length() || letters.charAt(pos) != letter) {
+                    continue;
                 }
+                try {
+                    pageDecoder.decode(b.duplicate().order(b.order()),
+                            (ts, page, at, length) -> eventDecoder.decode(ts, cpu, page, at, length));
+                } catch (RuntimeException e) {
+                    if (mode == TraceDatReader.Mode.STRICT) {
+                        throw new SourceException(file + ": " + reader.where(index, pos) + " does not parse ("
+                                + oneLine(e.getMessage()) + "); --partial reports the rest");
+                    }
+                    skipped++;
+                    continue;
+                }
+                next = b;
+                nextTs = layout.timestampSize() == 8 ? b.getLong(layout.timestampOffset())
+                        : Integer.toUnsignedLong(b.getInt(layout.timestampOffset()));
+                return;
             }
         }
     }
 
-    private void replay(RecordingInfo rec, TraceDat dat, PageLayout layout, ByteOrder order, StreamMerger merger,
+    /** Pages passed over with --partial because they did not parse. */
+    private volatile long skipped;
+
+    private void replay(RecordingInfo rec, TraceDat dat, PageDecoder pageDecoder, EventDecoder eventDecoder,
+                        StreamMerger merger,
                         EventProcessor processor, SchedAccounting accounting, TaskRegistry registry,
                         SourceListener listener, long intervalNs, int ncpu) {
         PriorityQueue<Cursor> queue = new PriorityQueue<>((a, b) -> Long.compare(a.nextTs, b.nextTs));
@@ -206,7 +255,8 @@ public final class RecordedSource implements EventSource {
             String letters = cpu < rec.streams().size() ? rec.streams().get(cpu) : "";
             for (int i = 0; i < RecordingInfo.INSTANCES.length(); i++) {
                 int stream = i * ncpu + cpu;
-                Cursor c = new Cursor(stream, RecordingInfo.INSTANCES.charAt(i), letters, reader.subBuffers(index), layout);
+                Cursor c = new Cursor(stream, index, cpu, RecordingInfo.INSTANCES.charAt(i), letters, pageDecoder,
+                        eventDecoder);
                 if (c.next == null) {
                     merger.accept(new Chunk.Mark(stream, Long.MAX_VALUE, true));
                 } else {
@@ -278,6 +328,12 @@ public final class RecordedSource implements EventSource {
             }
         }
         merger.drain(Long.MAX_VALUE, sink);
+        if (skipped > 0) {
+            listener.onNotice(file + ": " + skipped + " sub-buffers did not parse and were passed over (--partial)");
+        }
+        for (String problem : dat.problems()) {
+            listener.onNotice(file + ": " + problem + " (--partial)");
+        }
         long[] lost = rec.lost() != null && rec.lost().length == ncpu ? rec.lost() : new long[ncpu];
         CounterSnapshot fin = accounting.snapshot(stopNs, true, lost, reading(rec, stopNs, registry));
         listener.onSnapshot(fin);
@@ -300,6 +356,11 @@ public final class RecordedSource implements EventSource {
             }
         }
         return RunDelays.NONE;
+    }
+
+    /** A message as one line: what the user sees is one line. */
+    static String oneLine(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
     @Override
