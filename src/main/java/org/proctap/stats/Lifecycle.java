@@ -1,6 +1,7 @@
 package org.proctap.stats;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -55,8 +56,48 @@ public final class Lifecycle {
     /** The comm set by exec (task_rename fires just before sched_process_exec). */
     private final Map<Integer, String> execComm = new HashMap<>();
 
+    /**
+     * What Lifecycle asks of the machine about a process it did not know: /proc while watching,
+     * what the recording's own events said while reporting one.
+     */
+    public interface Processes {
+        /** The process of thread {@code tid}; 0 or less when unknown. */
+        int tgidOf(int tid);
+
+        /** The threads of process {@code tgid} (empty when unknown). */
+        List<Integer> threadsOf(int tgid);
+
+        String commOf(int tgid, int tid);
+
+        /** This machine's, now. */
+        Processes PROC = new Processes() {
+            @Override
+            public int tgidOf(int tid) {
+                return ProcFs.tgidOf(tid);
+            }
+
+            @Override
+            public List<Integer> threadsOf(int tgid) {
+                return ProcFs.threadsOf(tgid);
+            }
+
+            @Override
+            public String commOf(int tgid, int tid) {
+                return ProcFs.commOf(tgid, tid);
+            }
+        };
+    }
+
+    private final Processes processes;
+
     public Lifecycle(TaskRegistry registry, SchedAccounting accounting, Consumer<Report> reports,
                      KernelFilter filter, boolean exitHasGroupDead) {
+        this(registry, accounting, reports, filter, exitHasGroupDead, Processes.PROC);
+    }
+
+    public Lifecycle(TaskRegistry registry, SchedAccounting accounting, Consumer<Report> reports,
+                     KernelFilter filter, boolean exitHasGroupDead, Processes processes) {
+        this.processes = processes;
         this.registry = registry;
         this.accounting = accounting;
         this.reports = reports;
@@ -141,14 +182,14 @@ public final class Lifecycle {
         if (!registry.nameMatches(e.newComm())) {
             return;
         }
-        int tgid = ProcFs.tgidOf(e.task());
+        int tgid = processes.tgidOf(e.task());
         if (tgid != e.task()) {
             return; // not the main thread (or gone): the process name did not change
         }
         Proc p = registry.addProcess(tgid, e.newComm(), false);
         Task renamed = null;
-        for (int tid : ProcFs.threadsOf(tgid)) {
-            Task t = registry.addTask(p, tid, tid == tgid ? e.newComm() : ProcFs.commOf(tgid, tid));
+        for (int tid : processes.threadsOf(tgid)) {
+            Task t = registry.addTask(p, tid, tid == tgid ? e.newComm() : processes.commOf(tgid, tid));
             filter.watch(tid, t.comm, KernelFilter.Why.ADOPTED);
             if (tid == e.task()) {
                 renamed = t;

@@ -49,6 +49,7 @@ public final class RecordedSource implements EventSource {
     private TraceDatReader reader;
     private RecordingInfo info;
     private volatile EventTap tap;
+    private final RecordedProcesses processes = new RecordedProcesses();
 
     /**
      * Receives every event of the recording in time order, as the accounting does (before it),
@@ -167,7 +168,7 @@ public final class RecordedSource implements EventSource {
             @Override
             public void forget(int tid) {
             }
-        }, eventDecoder.hasGroupDead());
+        }, eventDecoder.hasGroupDead(), processes);
         EventProcessor processor = new EventProcessor(accounting, lifecycle);
         listener.onStart(t0);
         Thread.ofPlatform().name("proctap-report").start(() -> {
@@ -275,6 +276,7 @@ public final class RecordedSource implements EventSource {
         StreamMerger.Sink sink = new StreamMerger.Sink() {
             @Override
             public void onEvent(Event event) {
+                processes.learn(event);
                 if (t != null) {
                     t.event(event, registry);
                 }
@@ -312,7 +314,7 @@ public final class RecordedSource implements EventSource {
             while (nextBoundary < stopNs) {
                 merger.drain(nextBoundary, sink);
                 if (c != null && merger.horizon() < nextBoundary) {
-                    break;
+                    break; // (what can be ordered before the boundary went on)
                 }
                 RunDelays reading = reading(rec, due, registry);
                 if (reading.endNs() > nextBoundary) {
@@ -322,6 +324,11 @@ public final class RecordedSource implements EventSource {
                 listener.onSnapshot(accounting.snapshot(nextBoundary, false, new long[ncpu], reading));
                 due += intervalNs;
                 nextBoundary = Math.max(due, nextBoundary + 1);
+            }
+            if (nextBoundary >= stopNs) {
+                // no table due before the end: what can be ordered goes on, so that the merger
+                // holds a few pages, not the file
+                merger.drain(Long.MAX_VALUE, sink); // (it emits only what can be ordered already)
             }
             if (c == null) {
                 break;
