@@ -89,8 +89,15 @@ public final class RecordedSource implements EventSource {
             throw new SourceException(file + ": " + e.getMessage());
         }
         TraceDat dat = reader.file();
-        byte[] section = dat.proctapSection().orElseThrow(() -> new SourceException(file
-                + ": no proctap section (a trace.dat of trace-cmd's own): report reads files of proctap record"));
+        byte[] section = dat.proctapSection().orElse(null);
+        if (section == null) {
+            if (!hasCharges(dat)) {
+                throw new SourceException(file + ": no sched:sched_stat_runtime events, which on-CPU time is made "
+                        + "of: record them too (trace-cmd -e sched_stat_runtime), or use proctap record");
+            }
+            info = foreign(dat);
+            return info;
+        }
         try {
             info = RecordingInfo.parse(section);
             return info;
@@ -100,6 +107,72 @@ public final class RecordedSource implements EventSource {
         } catch (IOException e) {
             throw new SourceException(file + ": proctap section does not parse: " + oneLine(e.getMessage()));
         }
+    }
+
+    /**
+     * A trace.dat proctap did not write (trace-cmd record or extract): one buffer, every task in
+     * it watched (as exec, fork and rename events name them), no start state, no run_delay
+     * readings; it ends with its last event.
+     */
+    private RecordingInfo foreign(TraceDat dat) {
+        int cpus = 0;
+        List<String> streams = new ArrayList<>();
+        long start = Long.MAX_VALUE;
+        for (int index = 0; index < dat.cpus().size(); index++) {
+            cpus = Math.max(cpus, dat.cpus().get(index).cpu() + 1);
+        }
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            streams.add("");
+        }
+        for (int index = 0; index < dat.cpus().size(); index++) {
+            int cpu = dat.cpus().get(index).cpu();
+            long pages = reader.subBufferCount(index);
+            streams.set(cpu, "s".repeat((int) Math.min(pages, Integer.MAX_VALUE - 8)));
+            Iterator<ByteBuffer> it = reader.subBuffers(index);
+            if (it.hasNext()) {
+                PageLayout layout = PageLayout.parse(dat.header().headerPage());
+                ByteBuffer first = it.next();
+                start = Math.min(start, layout.timestampSize() == 8 ? first.getLong(layout.timestampOffset())
+                        : Integer.toUnsignedLong(first.getInt(layout.timestampOffset())));
+            }
+        }
+        String kernel = dat.option(org.proctap.tracedat.TraceDatOption.UNAME)
+                .map(o -> o.textValue().strip()).orElse("unknown");
+        return new RecordingInfo(0, kernel, Math.max(1, cpus),
+                new RecordingInfo.Target("name", "", false, false, List.of(), null, false, List.of()),
+                start == Long.MAX_VALUE ? 0 : start, -1, List.of(), List.of(), List.of(), new long[Math.max(1, cpus)],
+                Long.MAX_VALUE, streams);
+    }
+
+    /**
+     * Whether the file holds any sched_stat_runtime record (trace-cmd writes the formats of a
+     * whole system whether or not its events were enabled): decodes until the first.
+     */
+    private boolean hasCharges(TraceDat dat) {
+        List<EventFormat> formats = new ArrayList<>();
+        dat.header().eventFormats().forEach((system, texts) -> texts.forEach(t -> formats.add(EventFormat.parse(system, t))));
+        if (formats.stream().noneMatch(f -> f.name().equals("sched_stat_runtime"))) {
+            return false;
+        }
+        EventDecoder events = EventDecoder.create(formats);
+        PageDecoder pages = new PageDecoder(PageLayout.parse(dat.header().headerPage()),
+                EventHeader.parse(dat.header().headerEvent()), dat.header().order());
+        boolean[] found = {false};
+        for (int index = 0; index < dat.cpus().size() && !found[0]; index++) {
+            int cpu = dat.cpus().get(index).cpu();
+            for (Iterator<ByteBuffer> it = reader.subBuffers(index); it.hasNext() && !found[0]; ) {
+                try {
+                    pages.decode(it.next(), (ts, page, at, length) -> {
+                        if (events.decode(ts, cpu, page, at, length) instanceof org.proctap.event.SchedRuntime) {
+                            found[0] = true;
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    // (the replay names it, or passes over it with --partial)
+                }
+            }
+        }
+        return found[0];
     }
 
     /** The recorded target, as the live watch was asked for it. */
@@ -273,9 +346,11 @@ public final class RecordedSource implements EventSource {
             }
         }
         EventTap t = tap;
+        long[] lastTs = {Long.MIN_VALUE};
         StreamMerger.Sink sink = new StreamMerger.Sink() {
             @Override
             public void onEvent(Event event) {
+                lastTs[0] = Math.max(lastTs[0], event.ts());
                 processes.learn(event);
                 if (t != null) {
                     t.event(event, registry);
@@ -294,7 +369,8 @@ public final class RecordedSource implements EventSource {
             }
         };
         long t0 = rec.startNs();
-        long stopNs = rec.stopNs();
+        // a foreign file ends with its last event
+        long stopNs = rec.stopNs() >= 0 ? rec.stopNs() : Long.MAX_VALUE;
         long nextBoundary = intervalNs > 0 ? t0 + intervalNs : Long.MAX_VALUE;
         long due = nextBoundary;
         while (!stop) {
@@ -311,7 +387,7 @@ public final class RecordedSource implements EventSource {
                     merger.accept(new Chunk.Mark(c.stream, Long.MAX_VALUE, true));
                 }
             }
-            while (nextBoundary < stopNs) {
+            while (nextBoundary < stopNs && (c != null || nextBoundary <= lastTs[0])) {
                 merger.drain(nextBoundary, sink);
                 if (c != null && merger.horizon() < nextBoundary) {
                     break; // (what can be ordered before the boundary went on)
@@ -335,6 +411,9 @@ public final class RecordedSource implements EventSource {
             }
         }
         merger.drain(Long.MAX_VALUE, sink);
+        if (stopNs == Long.MAX_VALUE) {
+            stopNs = Math.max(t0, lastTs[0]);
+        }
         if (skipped > 0) {
             listener.onNotice(file + ": " + skipped + " sub-buffers did not parse and were passed over (--partial)");
         }
