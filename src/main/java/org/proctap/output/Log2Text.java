@@ -7,14 +7,14 @@ import org.proctap.metric.Log2Slots;
  * unit, then one line per slot from the first up to the last non-empty one, its bounds, its count
  * and up to 40 stars scaled to the largest count. The last slot has no upper bound: "inf".
  */
-final class Log2Text {
+public final class Log2Text {
     private static final int STARS = 40;
 
     private Log2Text() {
     }
 
     /** The lines for {@code counts} (one per {@link Log2Slots} slot) of lengths in {@code unit}. */
-    static String render(String unit, long[] counts) {
+    public static String render(String unit, long[] counts) {
         int last = -1;
         long max = 0;
         for (int i = 0; i < counts.length; i++) {

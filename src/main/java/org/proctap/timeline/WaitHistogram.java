@@ -3,6 +3,7 @@ package org.proctap.timeline;
 import java.util.Arrays;
 
 import org.proctap.metric.Log2Slots;
+import org.proctap.output.Log2Text;
 
 /**
  * A histogram of run-queue waits shown beside the timeline: a count per {@link Log2Slots} slot of
@@ -10,7 +11,6 @@ import org.proctap.metric.Log2Slots;
  * the format of proctap's own --hist text).
  */
 public record WaitHistogram(String title, long[] counts) {
-    private static final int STARS = 40;
 
     public WaitHistogram {
         if (counts.length != Log2Slots.COUNT) {
@@ -41,25 +41,6 @@ public record WaitHistogram(String title, long[] counts) {
      * nothing was counted.
      */
     public String text() {
-        int last = -1;
-        long max = 0;
-        for (int i = 0; i < counts.length; i++) {
-            if (counts[i] > 0) {
-                last = i;
-            }
-            max = Math.max(max, counts[i]);
-        }
-        if (last < 0) {
-            return "none\n";
-        }
-        StringBuilder sb = new StringBuilder(String.format("%5s%-19s : count    distribution\n", "", "usecs"));
-        for (int i = 0; i <= last; i++) {
-            long high = Log2Slots.high(i);
-            sb.append(String.format("%10d -> %-10s : %-8d |", Log2Slots.low(i), high < 0 ? "inf" : Long.toString(high),
-                    counts[i]));
-            int stars = (int) (counts[i] * STARS / max);
-            sb.append("*".repeat(stars)).append(" ".repeat(STARS - stars)).append("|\n");
-        }
-        return sb.toString();
+        return total() == 0 ? "none\n" : Log2Text.render("usecs", counts);
     }
 }
