@@ -73,7 +73,7 @@ public final class ProcFs {
         return n;
     }
 
-        /** Thread ids of process {@code tgid} (empty when gone). */
+    /** Thread ids of process {@code tgid} (empty when gone). */
     public static List<Integer> threadsOf(int tgid) {
         List<Integer> tids = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC.resolve(Integer.toString(tgid)).resolve("task"))) {
@@ -87,6 +87,25 @@ public final class ProcFs {
             return List.of();
         }
         return tids;
+    }
+
+    /**
+     * The processes thread {@code tid} of {@code tgid} forked that are still alive
+     * (/proc/PID/task/TID/children, CONFIG_PROC_CHILDREN; empty when gone or not built in).
+     */
+    public static List<Integer> childrenOf(int tgid, int tid) {
+        String s = readString(PROC.resolve(Integer.toString(tgid)).resolve("task").resolve(Integer.toString(tid))
+                .resolve("children"));
+        List<Integer> pids = new ArrayList<>();
+        if (s != null) {
+            for (String word : s.strip().split(" ")) {
+                int pid = parsePid(word);
+                if (pid > 0) {
+                    pids.add(pid);
+                }
+            }
+        }
+        return pids;
     }
 
     /** A thread's comm, or "" when gone. */

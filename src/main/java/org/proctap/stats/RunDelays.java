@@ -13,6 +13,12 @@ public final class RunDelays {
     /** No reading: every wait is the one measured from events. */
     public static final RunDelays NONE = new RunDelays();
 
+    /**
+     * A reading of whichever task holds the tid when the reading is applied (one taken after
+     * tracing stopped, of a task the caller did not know yet).
+     */
+    public static final long ANY_INCARNATION = -1;
+
     public record Reading(int tid, long incarnation, long runDelayNs, long cutNs) {
     }
 

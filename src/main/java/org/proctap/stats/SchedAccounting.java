@@ -690,7 +690,8 @@ public final class SchedAccounting {
         }
         for (RunDelays.Reading r : runDelays.readings()) {
             Task t = registry.task(r.tid());
-            if (t != null && t.incarnation == r.incarnation() && t.watched()) {
+            if (t != null && t.watched() && (r.incarnation() == RunDelays.ANY_INCARNATION ? !t.exited
+                    : t.incarnation == r.incarnation())) {
                 anchor(t).read(r.runDelayNs(), r.cutNs());
             }
         }

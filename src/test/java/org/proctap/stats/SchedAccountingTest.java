@@ -264,4 +264,36 @@ class SchedAccountingTest {
         switchOut(20 * MS, 0, 100, 4 * MS, 0);          // steal time: less than the 5 ms since the split
         assertThat(row(snap(30 * MS), 0, 100).get(Metric.ONCPU_NS)).as("nothing before the rename is left to charge").isZero();
     }
+
+    @Test
+    void theFinalReadingAnchorsATaskItDidNotKnowByTid() {
+        Task child = registry.onNewTask(100, 102, true, "work");
+        acct.born(child);
+        acct.onSwitch(10 * MS, 0, 0, 102, SLEEPING);
+        acct.onSwitch(11 * MS, 0, 102, 200, PREEMPTED);
+        acct.onSwitch(14 * MS, 0, 200, 102, SLEEPING);  // 3 ms waited, as the events measure it
+        acct.onSwitch(15 * MS, 0, 102, 0, SLEEPING);
+        RunDelays last = new RunDelays();
+        last.put(102, RunDelays.ANY_INCARNATION, 3 * MS + 40 * US, 20 * MS); // the kernel's run_delay
+        last.put(101, RunDelays.ANY_INCARNATION, 7 * MS, 20 * MS);           // never ran: nothing to correct
+        last.end(21 * MS);
+        CounterSnapshot fin = acct.snapshot(20 * MS, true, new long[2], last);
+        assertThat(row(fin, 0, 102).get(Metric.WAIT_NS)).as("the events' 3 ms, anchored to run_delay")
+                .isEqualTo(3 * MS + 40 * US);
+    }
+
+    @Test
+    void aReadingByTidIsNotTakenByAnExitedTask() {
+        Task child = registry.onNewTask(100, 102, true, "work");
+        acct.born(child);
+        acct.onSwitch(10 * MS, 0, 0, 102, SLEEPING);
+        acct.onSwitch(11 * MS, 0, 102, 200, PREEMPTED);
+        acct.onSwitch(14 * MS, 0, 200, 102, SLEEPING);
+        child.exited = true;                              // its tid, read after the stop, is someone else's
+        RunDelays last = new RunDelays();
+        last.put(102, RunDelays.ANY_INCARNATION, 50 * MS, 20 * MS);
+        last.end(21 * MS);
+        CounterSnapshot fin = acct.snapshot(20 * MS, true, new long[2], last);
+        assertThat(row(fin, 0, 102).get(Metric.WAIT_NS)).isEqualTo(3 * MS);
+    }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 import org.proctap.model.Task;
+import org.proctap.proc.ProcFs;
 import org.proctap.proc.Schedstat;
 import org.proctap.stats.RunDelays;
 
@@ -68,9 +69,41 @@ final class RunDelaySampler implements AutoCloseable {
         }
     }
 
-    /** Tracing stopped at {@code ts}: the reading the final table anchors to. */
+    /**
+     * Tracing stopped at {@code ts}: the reading the final table anchors to. It reads every thread
+     * of the watched processes and of their descendants, not only the tasks published: the
+     * processing thread can be seconds behind the kernel under load, and a task whose birth it
+     * has not processed yet would otherwise keep the waits its events measured, which miss the
+     * run-queue clock's lag (WaitAnchor). A task read that way is matched by its tid to whoever
+     * holds it once every event is in: tracing has stopped, so no later birth can have taken it.
+     */
     void readFinal(long ts) {
-        future(ts).complete(readNow());
+        RunDelays r = readNow();
+        java.util.Set<Integer> read = new java.util.HashSet<>();
+        java.util.ArrayDeque<Integer> processes = new java.util.ArrayDeque<>();
+        for (Target t : targets) {
+            read.add(t.tid());
+            processes.add(t.tgid());
+        }
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        while (!processes.isEmpty()) {
+            int tgid = processes.poll();
+            if (!seen.add(tgid)) {
+                continue;
+            }
+            for (int tid : ProcFs.threadsOf(tgid)) {
+                if (read.add(tid)) {
+                    long cut = System.nanoTime();
+                    Schedstat s = Schedstat.read(tgid, tid);
+                    if (s != null) {
+                        r.put(tid, RunDelays.ANY_INCARNATION, s.runDelayNs(), cut);
+                    }
+                }
+                processes.addAll(ProcFs.childrenOf(tgid, tid));
+            }
+        }
+        r.end(System.nanoTime());
+        future(ts).complete(r);
     }
 
     /** The reading taken at {@code ts}, or none if it does not come in time. */
