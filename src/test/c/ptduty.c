@@ -1,7 +1,9 @@
 /*
- * ptduty: CgroupIT's workload. Burns BUSY ms of its own CPU time (CLOCK_THREAD_CPUTIME_ID), then
- * sleeps SLEEP ms, until killed; so none of its slices is much longer than BUSY ms, which bounds
- * what a move between two of its switches can put on the wrong side. With --exec-every N it
+ * ptduty: CgroupIT's workload. Spins for BUSY ms of CLOCK_MONOTONIC, then sleeps SLEEP ms, until
+ * killed; so none of its slices is longer than BUSY ms, which bounds what a move between two of
+ * its switches can put on the wrong side. It spins on the monotonic clock (vDSO, no system call)
+ * and not on its own CPU clock: each read of CLOCK_THREAD_CPUTIME_ID makes the kernel update and
+ * report the task's runtime (a sched_stat_runtime event every ~0.4 us, docs/kernel-notes.md). With --exec-every N it
  * also forks a child every N ms that execs /bin/true (a fork and an exec to be seen).
  *
  *   ptduty [--busy-ms BUSY] [--sleep-ms SLEEP] [--exec-every N]
@@ -40,8 +42,8 @@ int main(int argc, char **argv)
 		return 1;
 	long long next_exec = ns(CLOCK_MONOTONIC) + every * 1000000LL;
 	for (;;) {
-		long long until = ns(CLOCK_THREAD_CPUTIME_ID) + busy * 1000000LL;
-		while (ns(CLOCK_THREAD_CPUTIME_ID) < until)
+		long long until = ns(CLOCK_MONOTONIC) + busy * 1000000LL;
+		while (ns(CLOCK_MONOTONIC) < until)
 			;
 		struct timespec nap = {sleep_ms / 1000, (sleep_ms % 1000) * 1000000L};
 		nanosleep(&nap, 0);
