@@ -214,6 +214,7 @@ public final class RecordedSource implements EventSource {
         TaskRegistry registry = new TaskRegistry(target(rec.target()));
         for (RecordingInfo.ProcAtStart p : rec.procs()) {
             Proc proc = registry.addProcess(p.tgid(), p.name(), p.pinned());
+            proc.cgroup = p.cgroup();
             for (RecordingInfo.TaskAtStart t : p.tasks()) {
                 registry.addTask(proc, t.tid(), t.comm());
             }

@@ -269,7 +269,8 @@ public final class TracefsSource implements EventSource {
         }
         List<RecordingInfo.ProcAtStart> out = new ArrayList<>();
         for (var p : registry.procs()) {
-            out.add(new RecordingInfo.ProcAtStart(p.tgid, p.name, p.pinned, tasks.getOrDefault(p.tgid, List.of())));
+            out.add(new RecordingInfo.ProcAtStart(p.tgid, p.name, p.pinned, tasks.getOrDefault(p.tgid, List.of()),
+                    p.cgroup));
         }
         return out;
     }
