@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of at most BUSY_MS, then a sleep). Checked: the tasks inside, the child's included, have
  * rows with their cgroup path, the child's fork and exec are printed, the outside one never
  * appears, and the moved one's on-CPU time is its own schedstat's growth between the two moves.
+ * The same holds for a report of the watch recorded with {@code proctap record --cgroup}.
  *
  * <p>The bound for the moved task: a move reaches the program (bpf) or the accounting (tracefs)
  * at the move, but a slice already running on another CPU is counted as it began, so each move
@@ -42,6 +43,18 @@ class CgroupIT extends ItSupport {
     @MethodSource("org.proctap.it.Backends#all")
     @Timeout(120)
     void watchesTheCgroupItsChildAndAMoveInAndOut(String backend) throws Exception {
+        scenario(backend, null);
+    }
+
+    /** The same watch recorded (tracefs), then reported: the report must say what the watch did. */
+    @org.junit.jupiter.api.Test
+    @Timeout(120)
+    void aRecordingKeepsTheCgroupAndItsMoves(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        scenario("tracefs", dir.resolve("cgroup.dat"));
+    }
+
+    /** @param recording where to record and then report from, or null to watch live */
+    private void scenario(String backend, Path recording) throws Exception {
         String bin = Workload.compile(SOURCE, "ptduty").toString();
         String[] duty = {bin, "--busy-ms", "" + BUSY_MS, "--sleep-ms", "" + SLEEP_MS};
         try (TestCgroup cg = TestCgroup.create()) {
@@ -57,12 +70,18 @@ class CgroupIT extends ItSupport {
             long moverPid = mover.pid();
             KernelTruth.SchedStat in;
             KernelTruth.SchedStat out;
-            long movedInNs;
-            try (Proctap p = Proctap.start("--json", "-i", "0.5", "--backend", backend, "--cgroup", cg.path())) {
-                p.awaitStart(STARTUP);
+            List<JsonNode> json;
+            String[] args = recording == null
+                    ? new String[] {"--json", "-i", "0.5", "--backend", backend, "--cgroup", cg.path()}
+                    : new String[] {"record", "-o", recording.toString(), "--cgroup", cg.path()};
+            try (Proctap p = Proctap.start(args)) {
+                if (recording == null) {
+                    p.awaitStart(STARTUP);
+                } else {
+                    awaitStderr(p, "recording to " + recording);
+                }
                 sleep(Duration.ofMillis(700));
                 KernelTruth.SchedStat before = KernelTruth.schedstat(moverPid, moverPid);
-                movedInNs = System.nanoTime();
                 TestCgroup.move(moverPid, cg.dir());
                 KernelTruth.SchedStat after = KernelTruth.schedstat(moverPid, moverPid);
                 in = mid(before, after);
@@ -74,10 +93,31 @@ class CgroupIT extends ItSupport {
                 sleep(Duration.ofMillis(1200)); // the mover runs outside for two tables and more
                 p.signal(Proctap.SIGINT);
                 assertThat(p.waitFor(EXIT)).as("proctap's exit status\n%s", p.dump()).isZero();
-                check(p.json(), cg, inParent.pid(), inChild.pid(), outside.pid(), moverPid, out.oncpuNs() - in.oncpuNs(),
-                        movedInNs, backend);
+                json = recording == null ? p.json() : List.of();
             }
+            if (recording != null) {
+                try (Proctap rep = Proctap.start("report", "--json", "-i", "0.5", recording.toString())) {
+                    assertThat(rep.waitFor(EXIT)).as("proctap report's exit status\n%s", rep.dump()).isZero();
+                    json = rep.json();
+                }
+                JsonNode start = single(json, "start", "the start line", n -> true);
+                assertThat(start.path("target").path("mode").asText()).as("the report's target").isEqualTo("cgroup");
+                assertThat(start.path("target").path("cgroup").asText()).as("the report's cgroup").isEqualTo(cg.path());
+            }
+            check(json, cg, inParent.pid(), inChild.pid(), outside.pid(), moverPid, out.oncpuNs() - in.oncpuNs(),
+                    recording == null ? backend : "record-report");
         }
+    }
+
+    private static void awaitStderr(Proctap p, String text) throws InterruptedException {
+        long end = System.nanoTime() + STARTUP.toNanos();
+        while (System.nanoTime() < end) {
+            if (p.stderr().stream().anyMatch(l -> l.contains(text))) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no \"" + text + "\" on stderr\n" + p.dump());
     }
 
     private static KernelTruth.SchedStat mid(KernelTruth.SchedStat a, KernelTruth.SchedStat b) {
@@ -85,7 +125,7 @@ class CgroupIT extends ItSupport {
     }
 
     private static void check(List<JsonNode> all, TestCgroup cg, long inParent, long inChild, long outside, long mover,
-                              long moverTruthNs, long movedInNs, String backend) {
+                              long moverTruthNs, String backend) {
         assertJsonLinesWellFormed(all);
         SoftAssertions soft = new SoftAssertions();
         soft.assertThat(ofType(all, "interval").stream().mapToLong(n -> n.path("lost_total").asLong()).sum())
