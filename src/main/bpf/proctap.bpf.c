@@ -967,7 +967,9 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 			bpf_map_delete_elem(&procs, &key); /* a stale entry of a reused pid */
 		}
 	}
-	if (!parent_watched && !child_watched)
+	/* --cgroup: a child placed into the cgroup from outside (clone3(CLONE_INTO_CGROUP)) is
+	 * reported too, for user space to learn of it; otherwise only a watched parent's forks */
+	if (!parent_watched && !(config.match_mode == PT_MATCH_CGROUP && child_watched))
 		return 0;
 	struct pt_fork_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
