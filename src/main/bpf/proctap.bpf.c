@@ -60,8 +60,24 @@ struct sched_info {
 	unsigned long long last_queued; /* rq clock at enqueue, 0 once it runs (sched_info_enqueue()) */
 } __attribute__((preserve_access_index));
 
+/* include/linux/kernfs.h, include/linux/cgroup-defs.h: a task's cgroup v2 and its ancestors */
+struct kernfs_node {
+	__u64 id;
+} __attribute__((preserve_access_index));
+
+struct cgroup {
+	int level;               /* depth below the root (0) */
+	struct kernfs_node *kn;  /* its directory; kn->id is cgroup_id() */
+	struct cgroup *ancestors[]; /* ancestors[i]: the one at level i, up to itself */
+} __attribute__((preserve_access_index));
+
+struct css_set {
+	struct cgroup *dfl_cgrp; /* the task's cgroup on the default (v2) hierarchy */
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	struct thread_info thread_info;
+	struct css_set *cgroups;
 	struct sched_entity se;
 	struct sched_info sched_info;
 	unsigned int __state;
@@ -268,6 +284,41 @@ static __always_inline bool watched_tgid(__u32 tgid)
 {
 	struct pt_proc *p = bpf_map_lookup_elem(&procs, &tgid);
 	return p && (p->flags & PT_PROC_WATCHED);
+}
+
+/*
+ * --cgroup: is cgroup cg the watched one or below it? Its ancestor at the watched cgroup's level
+ * (cgroup->ancestors[], include/linux/cgroup-defs.h, as cgroup_is_descendant() reads it) must be
+ * the watched one, compared by id (cgroup_id(): the kernfs node id). Read with probe reads: the
+ * raw tracepoints' pointers are not trusted BTF pointers. ancestors[] is a flexible array, so its
+ * offset comes from CO-RE and the index from frozen rodata.
+ */
+static __always_inline bool cgroup_inside(struct cgroup *cg)
+{
+	int level = -1;
+	if (!cg || bpf_probe_read_kernel(&level, sizeof(level), &cg->level) || level < (int)config.cgroup_level)
+		return false;
+	struct cgroup *anc = 0;
+	__u64 at = (__u64)cg + __builtin_preserve_field_info(((struct cgroup *)0)->ancestors, FIELD_BYTE_OFFSET) +
+		   (__u64)config.cgroup_level * sizeof(anc);
+	struct kernfs_node *kn = 0;
+	__u64 id = 0;
+	if (bpf_probe_read_kernel(&anc, sizeof(anc), (void *)at) || !anc ||
+	    bpf_probe_read_kernel(&kn, sizeof(kn), &anc->kn) || !kn ||
+	    bpf_probe_read_kernel(&id, sizeof(id), &kn->id))
+		return false;
+	return id == config.cgroup_id;
+}
+
+/* The task's cgroup on the v2 hierarchy (task->cgroups->dfl_cgrp), or NULL. */
+static __always_inline struct cgroup *dfl_cgroup(struct task_struct *t)
+{
+	struct css_set *cs = 0;
+	struct cgroup *cg = 0;
+	if (bpf_probe_read_kernel(&cs, sizeof(cs), &t->cgroups) || !cs ||
+	    bpf_probe_read_kernel(&cg, sizeof(cg), &cs->dfl_cgrp))
+		return 0;
+	return cg;
 }
 
 /* Does comm (NUL-terminated, at most 15 chars) match NAME the way the user asked? */
@@ -568,6 +619,12 @@ static __always_inline void switch_out(struct cpu_private *s, struct pt_counts *
 	__u64 pcount = prev->sched_info.pcount;
 	struct pt_task_out *o = bpf_task_storage_get(&task_outs, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	__u32 cpu = bpf_get_smp_processor_id();
+	if (config.match_mode == PT_MATCH_CGROUP && o && o->ts) {
+		__u32 tgid = s->pub.cur_tgid;
+		struct pt_proc *p = bpf_map_lookup_elem(&procs, &tgid);
+		if (p && p->joined > o->ts)
+			o->ts = 0; /* that switch-out was before it left the cgroup and came back */
+	}
 	if (o && o->ts) {
 		__u64 wait = run_delay - o->run_delay;
 		c->v[PT_M_WAIT_NS] += wait;
@@ -892,7 +949,12 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 	if ((__u32)child_tgid != parent_tgid) {
 		/* a new process: watched when it matches by name, or as a followed descendant */
 		__u32 flags = 0;
-		if (parent_watched && config.follow)
+		if (config.match_mode == PT_MATCH_CGROUP) {
+			/* in its parent's cgroup, or the one clone3(CLONE_INTO_CGROUP) named: set by
+			 * cgroup_post_fork() before this tracepoint (copy_process(), kernel/fork.c) */
+			if (cgroup_inside(dfl_cgroup(child)))
+				flags = PT_PROC_WATCHED | PT_PROC_PINNED;
+		} else if (parent_watched && config.follow)
 			flags = PT_PROC_WATCHED | PT_PROC_PINNED;
 		else if (config.match_mode == PT_MATCH_USER ? parent_watched : name_match(child_comm))
 			flags = PT_PROC_WATCHED; /* (a child has its parent's comm: same --regex verdict) */
@@ -905,7 +967,9 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 			bpf_map_delete_elem(&procs, &key); /* a stale entry of a reused pid */
 		}
 	}
-	if (!parent_watched)
+	/* --cgroup: a child placed into the cgroup from outside (clone3(CLONE_INTO_CGROUP)) is
+	 * reported too, for user space to learn of it; otherwise only a watched parent's forks */
+	if (!parent_watched && !(config.match_mode == PT_MATCH_CGROUP && child_watched))
 		return 0;
 	struct pt_fork_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -1096,6 +1160,62 @@ int pt_task_rename(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/*
+ * --cgroup: cgroup_attach_task fires once a write to cgroup.procs (or cgroup.threads) has moved
+ * the task, for every hierarchy (cgroup_attach_task(), kernel/cgroup/cgroup.c; with the thread
+ * group leader for a whole process). A move on the v2 hierarchy into, out of or within the
+ * watched subtree changes the process's watched state from the task's next switch-in (the cache
+ * of struct seen is invalidated); a slice running on this CPU is split at the move, one running
+ * on another CPU is charged as it began (the move cannot reach that CPU's state).
+ */
+SEC("raw_tracepoint/cgroup_attach_task")
+int pt_cgroup_attach_task(struct bpf_raw_tracepoint_args *ctx)
+{
+	if (config.match_mode != PT_MATCH_CGROUP)
+		return 0;
+	struct cgroup *dst = (struct cgroup *)ctx->args[0];
+	const char *path = (const char *)ctx->args[1];
+	struct task_struct *task = (struct task_struct *)ctx->args[2];
+	if (dfl_cgroup(task) != dst)
+		return 0; /* a move on a v1 hierarchy */
+	__u64 now = bpf_ktime_get_ns();
+	int pid = 0, tgid = 0;
+	bpf_probe_read_kernel(&pid, sizeof(pid), &task->pid);
+	bpf_probe_read_kernel(&tgid, sizeof(tgid), &task->tgid);
+	__u32 key = tgid;
+	struct pt_proc *p = bpf_map_lookup_elem(&procs, &key);
+	bool was = p && (p->flags & PT_PROC_WATCHED);
+	bool inside = cgroup_inside(dst);
+	if (inside != was) {
+		struct cpu_private *s = this_cpu();
+		if (s && bpf_get_current_task() == (__u64)task) {
+			observe(s, now);
+			split_current(s, now, pid, tgid, inside);
+		}
+		if (inside) {
+			struct pt_proc np = {.flags = PT_PROC_WATCHED | PT_PROC_PINNED, .joined = now};
+			bpf_map_update_elem(&procs, &key, &np, BPF_ANY);
+		} else {
+			bpf_map_delete_elem(&procs, &key);
+		}
+		bump_generation();
+	}
+	if (!was && !inside)
+		return 0;
+	struct pt_cgroup_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(PT_STAT_RINGBUF_DROPS);
+		return 0;
+	}
+	fill_hdr(&e->hdr, PT_EV_CGROUP, now, pid, tgid);
+	bpf_probe_read_kernel(e->hdr.comm, sizeof(e->hdr.comm), task->comm);
+	e->was_watched = was;
+	e->now_watched = inside;
+	if (bpf_probe_read_kernel_str(e->path, sizeof(e->path), path) < 0)
+		e->path[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
 
 /*
  * Every interrupt of every task fires these, watched or not: the unwatched path takes no clock and

@@ -33,12 +33,18 @@ typedef uint64_t __u64;
 #define PT_MATCH_SUBSTRING 1
 #define PT_MATCH_EXACT 2
 #define PT_MATCH_USER 3     /* --regex: the kernel can't; user space decides from exec/rename events */
+#define PT_MATCH_CGROUP 4   /* --cgroup: processes in the cgroup pt_config.cgroup_id and below it */
 
 /* ring buffer event types */
 #define PT_EV_EXEC 1
 #define PT_EV_FORK 2
 #define PT_EV_EXIT 3
 #define PT_EV_RENAME 4
+#define PT_EV_CGROUP 5
+
+/* the kernel's buffer for the path the cgroup tracepoints carry (TRACE_CGROUP_PATH_LEN,
+ * kernel/cgroup/cgroup-internal.h) */
+#define PT_CGROUP_PATH_LEN 1024
 
 /* stats map (per-CPU array) slots */
 #define PT_STAT_RINGBUF_DROPS 0 /* live events lost: the ring buffer was full */
@@ -58,6 +64,7 @@ typedef uint64_t __u64;
 struct pt_proc {
 	__u32 flags;
 	__u32 pad;
+	__u64 joined; /* --cgroup: bpf_ktime when a move brought it into the cgroup; 0: watched from the start */
 };
 
 /* softirq vectors: NR_SOFTIRQS of include/linux/interrupt.h (org.proctap.metric.Softirq names them) */
@@ -134,6 +141,9 @@ struct pt_config {
 	char needle[PT_COMM_LEN];
 	__u32 hist;            /* PT_HIST_* */
 	__u32 cpus;            /* possible CPUs (the per-CPU maps' rows), at most PT_MAX_CPUS */
+	__u32 cgroup_level;    /* PT_MATCH_CGROUP: the cgroup's depth below the v2 root (cgroup->level) */
+	__u32 pad;
+	__u64 cgroup_id;       /* PT_MATCH_CGROUP: its id (cgroup->kn->id, the directory's inode number) */
 };
 
 /* pt_tasks reads the counters of at most this many CPUs */
@@ -224,6 +234,17 @@ struct pt_rename_event {
 	struct pt_event_hdr hdr; /* pid = the renamed task, comm = its new name */
 	__u32 is_leader;
 	__u32 now_watched;
+};
+
+/*
+ * --cgroup: a process was moved into a v2 cgroup (cgroup_attach_task, once per write to
+ * cgroup.procs, for the thread group leader): into, out of or within the watched subtree.
+ */
+struct pt_cgroup_event {
+	struct pt_event_hdr hdr; /* the task moved (the leader, for a whole process) */
+	__u32 was_watched;
+	__u32 now_watched;
+	char path[PT_CGROUP_PATH_LEN]; /* the cgroup it is in now, relative to the v2 root */
 };
 
 #endif /* PROCTAP_H */

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.proctap.model.InitialScan;
+import org.proctap.proc.CgroupFs;
 import org.proctap.source.SourceException;
 import org.proctap.sys.FdOutputStream;
 import org.proctap.sys.Libc;
@@ -77,6 +78,9 @@ public final class Main {
             err.println("proctap: " + e.getMessage());
             cl.usage(err);
             return ExitCodes.USAGE;
+        } catch (CgroupFs.BadCgroupException e) {
+            err.println("proctap: " + e.getMessage()); // (no such cgroup here: the machine, not the words)
+            return ExitCodes.ENVIRONMENT;
         }
         try {
             if (options.mode() != Options.Mode.REPORT && Libc.geteuid() != 0) {

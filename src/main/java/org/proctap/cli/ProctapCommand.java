@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.regex.PatternSyntaxException;
 
 import org.proctap.metric.Metric;
+import org.proctap.model.CgroupTarget;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.TargetSpec;
 import org.proctap.output.TextOutput;
+import org.proctap.proc.CgroupFs;
 import org.proctap.source.Backend;
 
 import picocli.CommandLine;
@@ -24,6 +26,7 @@ import picocli.CommandLine.Spec;
             "proctap [OPTIONS] NAME",
             "       proctap [OPTIONS] -p PID[,PID...]",
             "       proctap [OPTIONS] -- COMMAND [ARGS...]",
+            "       proctap [OPTIONS] --cgroup PATH",
             "       proctap record [-o FILE] [OPTIONS] NAME | -p PID[,PID...] | -- COMMAND [ARGS...]",
             "       proctap report [OPTIONS] FILE",
             "       proctap watch [OPTIONS] NAME      (a process named record, report or watch)",
@@ -105,6 +108,11 @@ final class ProctapCommand {
                     + "or auto (bpf when it loads, else tracefs). Default: ${DEFAULT-VALUE}.")
     String backend;
 
+    @Option(names = "--cgroup", paramLabel = "PATH",
+            description = "Watch every process in this cgroup v2 and its descendants, while it is there "
+                    + "(a path relative to the cgroup root, or a directory under its mount).")
+    String cgroup;
+
     /** @param command the words after "--" (null when there was no "--") */
     Options toOptions(List<String> command) {
         if (output != null && mode != Options.Mode.RECORD) {
@@ -123,9 +131,10 @@ final class ProctapCommand {
             if (name == null) {
                 throw usage("say which recording to report: proctap report FILE");
             }
-            if (!pids.isEmpty() || command != null || exact || regex || follow || !backend.equals("auto")) {
+            if (!pids.isEmpty() || command != null || exact || regex || follow || !backend.equals("auto")
+                    || cgroup != null) {
                 throw usage("report takes the target and the source from the recording: "
-                        + "-p, --, --exact, --regex, --follow and --backend do not apply");
+                        + "-p, --, --cgroup, --exact, --regex, --follow and --backend do not apply");
             }
             checkOutputOptions();
             return new Options(TargetSpec.byPids(List.of(), false), interval, cumulative, seedFormat, json,
@@ -136,12 +145,16 @@ final class ProctapCommand {
         if (mode == Options.Mode.RECORD && !backend.equals("auto") && !backend.equals("tracefs")) {
             throw usage("record reads the tracefs ring buffers: --backend " + backend + " does not apply");
         }
-        int modes = (name != null ? 1 : 0) + (pids.isEmpty() ? 0 : 1) + (command != null ? 1 : 0);
+        int modes = (name != null ? 1 : 0) + (pids.isEmpty() ? 0 : 1) + (command != null ? 1 : 0)
+                + (cgroup != null ? 1 : 0);
         if (modes == 0) {
-            throw usage("say what to watch: NAME, -p PID or -- COMMAND");
+            throw usage("say what to watch: NAME, -p PID, -- COMMAND or --cgroup PATH");
         }
         if (modes > 1) {
-            throw usage("give only one of NAME, -p PID and -- COMMAND");
+            throw usage("give only one of NAME, -p PID, -- COMMAND and --cgroup PATH");
+        }
+        if (cgroup != null && follow) {
+            throw usage("--follow does not apply to --cgroup (a process is watched while it is in the cgroup)");
         }
         if (command != null && command.isEmpty()) {
             throw usage("no COMMAND after --");
@@ -176,6 +189,8 @@ final class ProctapCommand {
             }
         } else if (!pids.isEmpty()) {
             target = TargetSpec.byPids(pids, follow);
+        } else if (cgroup != null) {
+            target = TargetSpec.byCgroup(cgroupTarget(cgroup));
         } else {
             target = TargetSpec.command(command);
         }
@@ -198,6 +213,22 @@ final class ProctapCommand {
         if (perProcess && seedFormat) {
             throw usage("--per-process cannot be combined with --seed-format "
                     + "(the original's table has one row per task)");
+        }
+    }
+
+    /**
+     * --cgroup PATH resolved on this machine: a path that cannot be one is a usage error; one that
+     * does not exist here, or a machine without cgroup v2, is {@link CgroupFs.BadCgroupException}
+     * (exit 1, see Main).
+     */
+    private CgroupTarget cgroupTarget(String arg) {
+        try {
+            return CgroupFs.resolve(arg);
+        } catch (CgroupFs.BadCgroupException e) {
+            if (e.usage()) {
+                throw usage(e.getMessage());
+            }
+            throw e;
         }
     }
 

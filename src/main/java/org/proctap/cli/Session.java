@@ -301,7 +301,11 @@ final class Session {
             case NAME -> "name";
             case PIDS -> "pids";
             case COMMAND -> "command";
+            case CGROUP -> "cgroup";
         };
+        if (t.mode() == TargetSpec.Mode.CGROUP) {
+            name = t.cgroup().path();
+        }
         return new RecordingInfo.Target(mode, name, exact, regex, t.pids(), t.command(), t.follow(), pinned);
     }
 
@@ -326,6 +330,7 @@ final class Session {
                 case NAME -> "name";
                 case PIDS -> "pid";
                 case COMMAND -> "command";
+                case CGROUP -> "cgroup";
             };
             List<Integer> pids = t.mode() == TargetSpec.Mode.PIDS ? t.pids() : pinned;
             Output.StartInfo info = new Output.StartInfo(ts, mode, t.describe(), pids, t.command(), source.name(),

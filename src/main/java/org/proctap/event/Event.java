@@ -9,7 +9,7 @@ package org.proctap.event;
 public sealed interface Event
         permits SchedSwitch, SchedRuntime, SchedWakeup, SchedMigrate, TimerEntry, TimerExit, TaskNew, ProcessFork,
                 ProcessExec, ProcessExit, TaskRename, SyscallEnter, SignalGenerate, SignalDeliver, IrqEntry, IrqExit,
-                SoftirqEntry, SoftirqExit {
+                SoftirqEntry, SoftirqExit, CgroupAttach {
     long ts();
 
     int cpu();

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.proctap.proc.CgroupFs;
 import org.proctap.proc.ProcFs;
 
 /**
@@ -55,6 +56,7 @@ public final class InitialScan {
             }
             case COMMAND -> {
             }
+            case CGROUP -> roots.addAll(CgroupFs.processes(spec.cgroup()));
         }
         roots.addAll(extraPinned);
         List<Integer> selected = new ArrayList<>(roots);
@@ -79,6 +81,9 @@ public final class InitialScan {
             }
             boolean pinned = spec.mode() != TargetSpec.Mode.NAME || !roots.contains(tgid) || extraPinned.contains(tgid);
             Proc p = registry.addProcess(tgid, e.comm(), pinned);
+            if (spec.mode() == TargetSpec.Mode.CGROUP) {
+                p.cgroup = CgroupFs.cgroupOf(tgid, tgid);
+            }
             for (int tid : ProcFs.threadsOf(tgid)) {
                 registry.addTask(p, tid, tid == tgid ? e.comm() : ProcFs.commOf(tgid, tid));
                 tids.add(tid);
@@ -99,6 +104,18 @@ public final class InitialScan {
                 if (registry.task(tid) == null) {
                     registry.addTask(proc, tid, ProcFs.commOf(proc.tgid, tid));
                     added.add(tid);
+                }
+            }
+        }
+        if (registry.spec().mode() == TargetSpec.Mode.CGROUP) {
+            for (int pid : CgroupFs.processes(registry.spec().cgroup())) {
+                ProcFs.ProcessEntry e = ProcFs.readStat(pid);
+                if (pid != skipPid && registry.proc(pid) == null && e != null) {
+                    Proc p = registry.onCgroupMove(pid, e.comm(), true, CgroupFs.cgroupOf(pid, pid));
+                    for (int tid : ProcFs.threadsOf(pid)) {
+                        registry.addTask(p, tid, tid == pid ? e.comm() : ProcFs.commOf(pid, tid));
+                        added.add(tid);
+                    }
                 }
             }
         }

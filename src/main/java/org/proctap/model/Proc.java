@@ -11,6 +11,8 @@ public final class Proc {
     public boolean pinned;
     public boolean watched;
     public int liveTasks;
+    /** --cgroup: the cgroup v2 path it was last seen in inside the watched one (relative to the root), else null. */
+    public String cgroup;
     /** Tasks of this process still in the registry (live, or exited but not yet retired). */
     int knownTasks;
 

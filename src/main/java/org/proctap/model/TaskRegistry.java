@@ -65,6 +65,17 @@ public final class TaskRegistry {
         return result;
     }
 
+    /** Every live task of process {@code p}. */
+    public List<Task> liveTasksOf(Proc p) {
+        List<Task> result = new ArrayList<>();
+        for (Task t : tasks.values()) {
+            if (t.proc == p && !t.exited) {
+                result.add(t);
+            }
+        }
+        return result;
+    }
+
     /** Registers a process found by scanning /proc (or started by proctap). */
     public Proc addProcess(int tgid, String name, boolean pinned) {
         Proc p = procs.get(tgid);
@@ -110,7 +121,9 @@ public final class TaskRegistry {
         } else {
             proc = new Proc(childTid, childComm);
             proc.pinned = parent.proc.pinned && spec.mode() == TargetSpec.Mode.COMMAND
-                    || parent.proc.watched && spec.watchesDescendants();
+                    || parent.proc.watched && spec.watchesDescendants()
+                    || parent.proc.watched && spec.mode() == TargetSpec.Mode.CGROUP; // (a child starts in its parent's cgroup)
+            proc.cgroup = parent.proc.cgroup;
             Proc stale = procs.put(childTid, proc);
             if (stale != null && stale.liveTasks > 0) {
                 // pid reuse while we still thought the old one alive: its exit was lost
@@ -187,6 +200,27 @@ public final class TaskRegistry {
         if (p.knownTasks <= 0 && procs.get(p.tgid) == p) {
             procs.remove(p.tgid);
         }
+    }
+
+    /**
+     * --cgroup: process {@code tgid} is now in the watched subtree ({@code inside}) or not, in
+     * cgroup {@code path}; {@link Proc#cgroup} is the last one inside. A process proctap did not know is registered (its threads are the
+     * caller's to add). Returns the process, or null for one outside that proctap did not know.
+     */
+    public Proc onCgroupMove(int tgid, String comm, boolean inside, String path) {
+        Proc p = procs.get(tgid);
+        if (p == null) {
+            if (!inside) {
+                return null;
+            }
+            p = addProcess(tgid, comm, true);
+        }
+        p.pinned = inside; // (in CGROUP mode, pinned means inside)
+        if (inside) {
+            p.cgroup = path; // (one that left keeps the cgroup it was watched in, for its last rows)
+        }
+        evaluate(p);
+        return p;
     }
 
     private void evaluate(Proc p) {

@@ -68,6 +68,7 @@ public final class JsonOutput implements Output {
                 var pids = target.putArray("pids");
                 info.pids().forEach(pids::add);
             }
+            case "cgroup" -> target.put("cgroup", info.target());
             default -> {
                 var cmd = target.putArray("command");
                 info.command().forEach(cmd::add);
@@ -199,6 +200,10 @@ public final class JsonOutput implements Output {
         n.put("pid", pid);
         n.put("tgid", tgid);
         n.put("comm", comm);
+        String cgroup = interval.cgroups().get(tgid);
+        if (cgroup != null) {
+            n.put("cgroup", cgroup); // (--cgroup only)
+        }
         return n;
     }
 

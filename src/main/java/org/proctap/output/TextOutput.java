@@ -47,6 +47,7 @@ public final class TextOutput implements Output {
         switch (info.mode()) {
             case "name" -> out.println("Watching process: " + info.target());
             case "pid" -> out.println("Watching PID: " + info.target());
+            case "cgroup" -> out.println("Watching cgroup: " + info.target());
             default -> out.println("Watching command: " + info.target()
                     + (info.pids().isEmpty() ? "" : " (PID " + info.pids().getFirst() + ")"));
         }

@@ -1,6 +1,7 @@
 package org.proctap.report;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.proctap.metric.Metric;
@@ -11,7 +12,13 @@ import org.proctap.metric.Metric;
  * lost, of scheduler sequences proctap had to repair, and of the on-CPU time charged to slices
  * that a switch nobody reported began or ended. {@code fin} marks the snapshot taken at the stop;
  * {@code measured} are the metrics the source counts (the others are 0 and mean nothing).
+ * {@code cgroups}: under --cgroup, the cgroup v2 path of each row's process, by tgid (else empty).
  */
 public record CounterSnapshot(long ts, List<CpuTaskCounters> counters, long[] lostPerCpu, long[] repairsPerCpu,
-                              long[] repairedNsPerCpu, boolean fin, Set<Metric> measured) {
+                              long[] repairedNsPerCpu, boolean fin, Set<Metric> measured, Map<Integer, String> cgroups) {
+
+    public CounterSnapshot(long ts, List<CpuTaskCounters> counters, long[] lostPerCpu, long[] repairsPerCpu,
+                           long[] repairedNsPerCpu, boolean fin, Set<Metric> measured) {
+        this(ts, counters, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin, measured, Map.of());
+    }
 }

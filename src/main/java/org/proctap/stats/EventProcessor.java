@@ -1,5 +1,6 @@
 package org.proctap.stats;
 
+import org.proctap.event.CgroupAttach;
 import org.proctap.event.Event;
 import org.proctap.event.IrqEntry;
 import org.proctap.event.IrqExit;
@@ -79,6 +80,10 @@ public final class EventProcessor {
             }
             case SoftirqEntry x -> accounting.onSoftirqEntry(x.ts(), x.cpu(), x.tid(), x.vec());
             case SoftirqExit x -> accounting.onSoftirqExit(x.ts(), x.cpu(), x.tid(), x.vec());
+            case CgroupAttach c -> {
+                accounting.observe(c.ts(), c.cpu(), c.tid());
+                lifecycle.onCgroupAttach(c);
+            }
             case SignalDeliver d -> {
                 accounting.observe(d.ts(), d.cpu(), d.tid());
                 lifecycle.onSignalDeliver(d);

@@ -38,6 +38,8 @@ public final class IntervalAggregator {
     private final Map<Integer, long[]> byProcess = new LinkedHashMap<>();
     /** Each process's name: its main thread's comm when a row of it was seen, else a thread's. */
     private final Map<Integer, String> names = new HashMap<>();
+    /** --cgroup: each process's cgroup as last reported (a process that exited keeps its last). */
+    private final Map<Integer, String> cgroups = new HashMap<>();
     private final long startTs;
     private int index;
 
@@ -48,6 +50,7 @@ public final class IntervalAggregator {
     }
 
     public IntervalReport next(CounterSnapshot snap) {
+        cgroups.putAll(snap.cgroups());
         List<CpuTaskCounters> rows = new ArrayList<>();
         Map<Key, CpuTaskCounters> seen = new HashMap<>();
         for (CpuTaskCounters now : snap.counters()) {
@@ -95,7 +98,7 @@ public final class IntervalAggregator {
             processes.sort(Comparator.comparingInt(ProcessSummary::tgid));
         }
         return new IntervalReport(++index, from, snap.ts(), List.copyOf(rows), lost, repairs, repairedNs, snap.fin(),
-                cumulative, snap.measured(), List.copyOf(processes), Map.copyOf(names), null);
+                cumulative, snap.measured(), List.copyOf(processes), Map.copyOf(names), null, Map.copyOf(cgroups));
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import org.proctap.event.CgroupAttach;
 import org.proctap.event.ProcessExec;
 import org.proctap.event.ProcessExit;
 import org.proctap.event.ProcessFork;
@@ -14,6 +15,7 @@ import org.proctap.event.SyscallEnter;
 import org.proctap.event.SyscallEnter.Syscall;
 import org.proctap.event.TaskNew;
 import org.proctap.event.TaskRename;
+import org.proctap.model.CgroupTarget;
 import org.proctap.model.ExitTracker;
 import org.proctap.model.Proc;
 import org.proctap.model.Task;
@@ -245,6 +247,45 @@ public final class Lifecycle {
         if (groupDead && t.proc.watched) {
             reports.accept(new ExitReport(e.ts(), e.cpu(), t.tid, t.tgid(), t.proc.name,
                     ExitTracker.statusAtGroupDeath(t.proc)));
+        }
+    }
+
+    /**
+     * --cgroup: a process moved on the v2 hierarchy, into, out of or within the watched subtree.
+     * Its slices running now are split at the move (SchedAccounting.split), as for an exec; one
+     * that joins is registered with its threads, which the kernel filter then keeps. One that
+     * leaves stays registered, unwatched, with its totals: if it comes back they go on.
+     */
+    public void onCgroupAttach(CgroupAttach e) {
+        CgroupTarget target = registry.spec().cgroup();
+        if (target == null || e.root() != 0) {
+            return; // not --cgroup, or a cgroup v1 hierarchy
+        }
+        int tgid = registry.task(e.pid()) != null ? registry.task(e.pid()).tgid() : processes.tgidOf(e.pid());
+        if (tgid <= 0) {
+            tgid = e.pid();
+        }
+        boolean inside = target.contains(e.path());
+        Proc before = registry.proc(tgid);
+        boolean was = before != null && before.watched;
+        if (was != inside && before != null) {
+            for (Task t : registry.liveTasksOf(before)) {
+                accounting.split(e.ts(), t);
+            }
+        }
+        Proc p = registry.onCgroupMove(tgid, e.comm(), inside, e.path());
+        if (p == null || !inside || was) {
+            return;
+        }
+        for (int tid : processes.threadsOf(tgid)) {
+            Task t = registry.task(tid);
+            if (t == null || t.proc != p || t.exited) {
+                t = registry.addTask(p, tid, tid == tgid ? e.comm() : processes.commOf(tgid, tid));
+            }
+            filter.watch(tid, t.comm, KernelFilter.Why.ADOPTED);
+            if (tid == e.tid()) {
+                accounting.startedRunning(e.ts(), e.cpu(), t); // it moved itself
+            }
         }
     }
 

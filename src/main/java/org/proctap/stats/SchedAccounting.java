@@ -641,8 +641,16 @@ public final class SchedAccounting {
                 rows.add(new CpuTaskCounters(cpu, t.tid, t.incarnation, t.tgid(), t.comm, v));
             }
         }
+        Map<Integer, String> cgroups = new java.util.HashMap<>();
+        if (registry.spec().mode() == org.proctap.model.TargetSpec.Mode.CGROUP) {
+            for (Task t : counted) {
+                if (t.proc.cgroup != null) {
+                    cgroups.put(t.tgid(), t.proc.cgroup);
+                }
+            }
+        }
         CounterSnapshot snap = new CounterSnapshot(ts, rows, lostPerCpu.clone(), repairs.clone(), repairedNs.clone(),
-                fin, measured);
+                fin, measured, cgroups);
         for (Task t : retiring) {
             counted.remove(t);
             anchors.remove(t);

@@ -35,6 +35,10 @@ class MainTest {
         "--per-process --seed-format a| --per-process cannot be combined with --seed-format",
         "--hist wait,runs a| --hist: no histogram 'runs'",
         "--columns slice a| --columns: no column 'slice'",
+        "a --cgroup /x| give only one of NAME, -p PID, -- COMMAND and --cgroup PATH",
+        "--cgroup /x -f| --follow does not apply to --cgroup",
+        "--cgroup a/../b| no '..' in the path",
+        "report --cgroup /x f.dat| -p, --, --cgroup",
     })
     void usageErrorsExitTwoWithTheMessageAndUsage(String args, String message) {
         String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
@@ -51,6 +55,13 @@ class MainTest {
                 .contains("--per-process");
         assertThat(run("-V")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("proctap ");
+    }
+
+    @Test
+    void aCgroupThatDoesNotExistIsOneLineAndExitOne() {
+        assertThat(run("--cgroup", "/proctap-no-such-cgroup")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("proctap: --cgroup: no cgroup "
+                + "/proctap-no-such-cgroup (no ").doesNotContain("\n").doesNotContain("Usage");
     }
 
     @Test

@@ -77,6 +77,8 @@ public final class BpfSource implements EventSource {
     private int ncpu;
     private long detachTs = -1;
     private final Map<Integer, Integer> exitedAt = new HashMap<>();
+    /** --cgroup: tasks whose process left the cgroup, by snapshot index then (EventTranslator). */
+    private final Map<Integer, Integer> leftAt = new HashMap<>();
     private int snapshots;
 
     public BpfSource(TargetSpec spec, List<Integer> pinnedPids) {
@@ -144,6 +146,9 @@ public final class BpfSource implements EventSource {
             return; // not proctap's program (-Dproctap.bpf.object): let the kernel judge it as it is
         }
         obj.rodata().setBytes("config", config(spec, syscallNr, histograms, obj.map("counts").possibleCpus()));
+        if (spec.mode() != TargetSpec.Mode.CGROUP) {
+            obj.program("pt_cgroup_attach_task").setAutoload(false); // (only --cgroup follows moves)
+        }
         if (!tracepointExists("sched", "sched_prepare_exec")) {
             obj.program("pt_sched_prepare_exec").setAutoload(false); // Linux < 6.10
         }
@@ -178,6 +183,11 @@ public final class BpfSource implements EventSource {
                 | (histograms.contains(Metric.SLICE_HIST) ? Wire.HIST_SLICE : 0);
         c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "hist"), hist);
         c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "cpus"), Math.min(cpus, Wire.MAX_CPUS));
+        if (spec.mode() == TargetSpec.Mode.CGROUP) {
+            c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "match_mode"), Wire.MATCH_CGROUP);
+            c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "cgroup_level"), spec.cgroup().level());
+            c.set(ValueLayout.JAVA_LONG_UNALIGNED, Wire.offset(Wire.CONFIG, "cgroup_id"), spec.cgroup().id());
+        }
         return c.toArray(ValueLayout.JAVA_BYTE);
     }
 
@@ -228,7 +238,7 @@ public final class BpfSource implements EventSource {
             putProc(procs, p);
         }
         ncpu = object.map("cpu_state").possibleCpus();
-        translator = new EventTranslator(registry, listener::onReport, this::watchFromUserSpace, exitedAt,
+        translator = new EventTranslator(registry, listener::onReport, this::watchFromUserSpace, exitedAt, leftAt,
                 () -> snapshots);
         ring = RingBuffer.open(object.map("events"), translator::onRecord);
         long t0 = System.nanoTime();
@@ -406,7 +416,42 @@ public final class BpfSource implements EventSource {
             }
         }
         forgetExited(counts);
-        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, measured);
+        forgetLeft(counts);
+        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, measured, cgroups(rows));
+    }
+
+    /** --cgroup: each row's process's cgroup, by tgid (empty otherwise). */
+    private Map<Integer, String> cgroups(List<CpuTaskCounters> rows) {
+        if (spec.mode() != TargetSpec.Mode.CGROUP) {
+            return Map.of();
+        }
+        Map<Integer, String> paths = new HashMap<>();
+        for (CpuTaskCounters row : rows) {
+            Proc p = registry.proc(row.tgid());
+            if (p != null && p.cgroup != null) {
+                paths.put(row.tgid(), p.cgroup);
+            }
+        }
+        return paths;
+    }
+
+    /**
+     * --cgroup: two snapshots after a process left the cgroup its tasks' last slices inside are
+     * counted: forget them (a task that comes back is a new row from zero, see EventTranslator).
+     */
+    private void forgetLeft(BpfMap counts) {
+        var it = leftAt.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (e.getValue() <= snapshots - 2) {
+                Task t = registry.task(e.getKey());
+                if (t != null && !t.proc.watched) {
+                    counts.delete(le32(e.getKey()));
+                    registry.retire(t);
+                }
+                it.remove();
+            }
+        }
     }
 
     /**
@@ -458,6 +503,17 @@ public final class BpfSource implements EventSource {
                         read.add(tid, cpu, all.asSlice((long) cpu * counts.cpuStride(), Wire.COUNTS.byteSize()));
                     }
                 });
+            }
+        }
+        for (int tid : leftAt.keySet()) {
+            if (!read.now().containsKey(tid) && !exitedAt.containsKey(tid)) {
+                counts.lookup(le32(tid)).ifPresent(v -> {
+                    MemorySegment all = MemorySegment.ofArray(v);
+                    for (int cpu = 0; cpu < ncpu; cpu++) {
+                        read.add(tid, cpu, all.asSlice((long) cpu * counts.cpuStride(), Wire.COUNTS.byteSize()));
+                    }
+                });
+                read.open().remove(tid); // its time off since is outside the cgroup: nobody's
             }
         }
         return read;

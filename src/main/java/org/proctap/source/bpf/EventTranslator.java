@@ -1,6 +1,7 @@
 package org.proctap.source.bpf;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -10,6 +11,8 @@ import org.proctap.model.Proc;
 import org.proctap.model.TargetSpec;
 import org.proctap.model.Task;
 import org.proctap.model.TaskRegistry;
+import org.proctap.proc.CgroupFs;
+import org.proctap.proc.ProcFs;
 import org.proctap.report.ExecReport;
 import org.proctap.report.ExitReport;
 import org.proctap.report.ExitStatus;
@@ -31,11 +34,19 @@ final class EventTranslator {
     private final Consumer<Report> reports;
     private final UserWatch userWatch;
     private final Map<Integer, Integer> exitedAt;
+    /** --cgroup: tasks of processes that left the cgroup, by the snapshot index then (see BpfSource). */
+    private final Map<Integer, Integer> leftAt;
     private final IntSupplier snapshotIndex;
     private final boolean userMatching;
 
     EventTranslator(TaskRegistry registry, Consumer<Report> reports, UserWatch userWatch, Map<Integer, Integer> exitedAt,
                     IntSupplier snapshotIndex) {
+        this(registry, reports, userWatch, exitedAt, new java.util.HashMap<>(), snapshotIndex);
+    }
+
+    EventTranslator(TaskRegistry registry, Consumer<Report> reports, UserWatch userWatch, Map<Integer, Integer> exitedAt,
+                    Map<Integer, Integer> leftAt, IntSupplier snapshotIndex) {
+        this.leftAt = leftAt;
         this.registry = registry;
         this.reports = reports;
         this.userWatch = userWatch;
@@ -52,6 +63,7 @@ final class EventTranslator {
             case Wire.EV_FORK -> fork(r);
             case Wire.EV_EXIT -> exit(r);
             case Wire.EV_RENAME -> rename(r);
+            case Wire.EV_CGROUP -> cgroup(r);
             default -> throw new IllegalStateException("unknown ring buffer record type "
                     + Wire.i32(r, Wire.EVENT_HDR, "type"));
         }
@@ -106,7 +118,17 @@ final class EventTranslator {
             }
             parent = registry.addTask(p, pid, Wire.string(r, L, Wire.COMM_LEN, "hdr", "comm"));
         }
-        registry.onNewTask(pid, childPid, thread, childComm);
+        Task child = registry.onNewTask(pid, childPid, thread, childComm);
+        if (registry.spec().mode() == TargetSpec.Mode.CGROUP && child != null && !thread) {
+            // the kernel's word: a clone3(CLONE_INTO_CGROUP) child starts in another cgroup
+            boolean inside = Wire.i32(r, L, "child_watched") != 0;
+            if (child.watched() != inside) {
+                registry.onCgroupMove(childTgid, childComm, inside, CgroupFs.cgroupOf(childTgid, childPid));
+            }
+            if (!parent.watched()) {
+                return; // (forked from outside into the cgroup: its own events follow)
+            }
+        }
         Syscall syscall = syscall(Wire.i32(r, L, "syscall_nr"));
         reports.accept(new ForkReport(ts(r, L), hdr(r, L, "cpu"), pid, tgid, parent.comm, childPid, childTgid, childComm,
                 ForkKind.classify(syscall, flags), syscall != null ? syscall.syscallName() : null, thread, flags));
@@ -145,6 +167,37 @@ final class EventTranslator {
             boolean decided = p != null && p.watched;
             if (decided != now) {
                 userWatch.set(tgid, decided);
+            }
+        }
+    }
+
+    /**
+     * --cgroup: a process moved into, out of or within the cgroup. One that joins is registered
+     * with its threads; the tasks of one that leaves are read two more snapshots (their last
+     * slice inside is charged at their next switch-out) and then forgotten, so that one coming
+     * back later starts again from zero.
+     */
+    private void cgroup(MemorySegment r) {
+        var L = Wire.CGROUP_EVENT;
+        int tgid = hdr(r, L, "tgid");
+        boolean now = Wire.i32(r, L, "now_watched") != 0;
+        String path = Wire.string(r, L, Wire.CGROUP_PATH_LEN, "path");
+        Proc before = registry.proc(tgid);
+        List<Task> leaving = before != null && !now ? registry.liveTasksOf(before) : List.of();
+        Proc p = registry.onCgroupMove(tgid, Wire.string(r, L, Wire.COMM_LEN, "hdr", "comm"), now, path);
+        if (p == null) {
+            return;
+        }
+        if (now) {
+            for (int tid : ProcFs.threadsOf(tgid)) {
+                leftAt.remove(tid);
+                if (registry.task(tid) == null || registry.task(tid).proc != p) {
+                    registry.addTask(p, tid, tid == tgid ? p.name : ProcFs.commOf(tgid, tid));
+                }
+            }
+        } else {
+            for (Task t : leaving) {
+                leftAt.put(t.tid, snapshotIndex.getAsInt());
             }
         }
     }

@@ -34,11 +34,14 @@ public final class Wire {
     public static final int MATCH_SUBSTRING = 1;
     public static final int MATCH_EXACT = 2;
     public static final int MATCH_USER = 3;
+    public static final int MATCH_CGROUP = 4;
 
     public static final int EV_EXEC = 1;
     public static final int EV_FORK = 2;
     public static final int EV_EXIT = 3;
     public static final int EV_RENAME = 4;
+    public static final int EV_CGROUP = 5;
+    public static final int CGROUP_PATH_LEN = 1024;
 
     public static final int STAT_RINGBUF_DROPS = 0;
     public static final int STAT_COUNTS_FULL = 1;
@@ -58,7 +61,7 @@ public final class Wire {
     }
 
     public static final StructLayout PROC = MemoryLayout.structLayout(
-            U32.withName("flags"), U32.withName("pad")).withName("pt_proc");
+            U32.withName("flags"), U32.withName("pad"), U64.withName("joined")).withName("pt_proc");
 
     /** Every metric's slots, in schema order (org.proctap.metric.Metric), then the open time off. */
     public static final StructLayout COUNTS = MemoryLayout.structLayout(
@@ -91,7 +94,8 @@ public final class Wire {
 
     public static final StructLayout CONFIG = MemoryLayout.structLayout(
             U32.withName("match_mode"), U32.withName("needle_len"), U32.withName("follow"),
-            U32.withName("read_syscall_nr"), comm("needle"), U32.withName("hist"), U32.withName("cpus"))
+            U32.withName("read_syscall_nr"), comm("needle"), U32.withName("hist"), U32.withName("cpus"),
+            U32.withName("cgroup_level"), U32.withName("pad"), U64.withName("cgroup_id"))
             .withName("pt_config");
 
     public static final StructLayout CPU_STATE = MemoryLayout.structLayout(
@@ -120,6 +124,11 @@ public final class Wire {
     public static final StructLayout RENAME_EVENT = MemoryLayout.structLayout(
             EVENT_HDR.withName("hdr"), U32.withName("is_leader"), U32.withName("now_watched"))
             .withName("pt_rename_event");
+
+    public static final StructLayout CGROUP_EVENT = MemoryLayout.structLayout(
+            EVENT_HDR.withName("hdr"), U32.withName("was_watched"), U32.withName("now_watched"),
+            MemoryLayout.sequenceLayout(CGROUP_PATH_LEN, ValueLayout.JAVA_BYTE).withName("path"))
+            .withName("pt_cgroup_event");
 
     /** Offset of a (possibly nested: "hdr", "pid") field of a layout. */
     public static long offset(StructLayout layout, String... path) {

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Optional;
 
+import org.proctap.event.CgroupAttach;
 import org.proctap.event.Event;
 import org.proctap.event.IrqEntry;
 import org.proctap.event.IrqExit;
@@ -217,6 +218,17 @@ public final class EventDecoder {
                 FieldReader oom = FieldReader.number(f, "oom_score_adj");
                 yield (ts, cpu, tid, b, at, n) -> new TaskNew(ts, cpu, tid, pid.intValue(b, at),
                         comm.stringValue(b, at, n, s), flags.longValue(b, at), oom.intValue(b, at));
+            }
+            case "cgroup/cgroup_attach_task" -> {
+                FieldReader root = FieldReader.number(f, "dst_root");
+                FieldReader level = FieldReader.number(f, "dst_level");
+                FieldReader id = FieldReader.number(f, "dst_id");
+                FieldReader pid = FieldReader.number(f, "pid");
+                FieldReader path = FieldReader.string(f, "dst_path");
+                FieldReader comm = FieldReader.string(f, "comm");
+                yield (ts, cpu, tid, b, at, n) -> new CgroupAttach(ts, cpu, tid, root.intValue(b, at),
+                        level.intValue(b, at), id.longValue(b, at), pid.intValue(b, at),
+                        path.stringValue(b, at, n, s), comm.stringValue(b, at, n, s));
             }
             case "task/task_rename" -> {
                 FieldReader pid = FieldReader.number(f, "pid");

@@ -74,6 +74,14 @@ final class EventPlan {
             new Tracepoint("syscalls", "sys_enter_exit_group", false),
             new Tracepoint("signal", "signal_generate", false));
 
+    /**
+     * --cgroup only, in the life-cycle instance: every move of a process on the v2 hierarchy
+     * (filtered to {@code dst_root == 0}). Tracefs filters cannot test a task's cgroup, so
+     * membership is followed from these moves, forks and a scan at the start, and the
+     * scheduling instance's pid list is kept in step (see README, --cgroup).
+     */
+    static final List<Tracepoint> CGROUP = List.of(new Tracepoint("cgroup", "cgroup_attach_task", true));
+
     private EventPlan() {
     }
 }

@@ -3,10 +3,12 @@ package org.proctap.source.tracefs;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
+import org.proctap.event.CgroupAttach;
 import org.proctap.event.Event;
 import org.proctap.event.ProcessExec;
 import org.proctap.event.TaskNew;
 import org.proctap.event.TaskRename;
+import org.proctap.model.CgroupTarget;
 import org.proctap.model.NameMatcher;
 import org.proctap.proc.ProcFs;
 import org.proctap.source.SourceException;
@@ -21,13 +23,18 @@ final class LifeFastPath implements Consumer<ByteBuffer> {
     private final PageDecoder pageDecoder;
     private final EventDecoder eventDecoder;
     private final NameMatcher matcher;
+    private final CgroupTarget cgroup;
     private final int cpu;
     private final TraceInstance sched;
     private final KernelFilter filter;
 
-    /** @param matcher the name watched, or null when watching pids or a command */
-    LifeFastPath(PageDecoder pageDecoder, EventDecoder eventDecoder, NameMatcher matcher, int cpu,
+    /**
+     * @param matcher the name watched, or null when watching pids, a command or a cgroup
+     * @param cgroup  the cgroup watched (--cgroup), or null
+     */
+    LifeFastPath(PageDecoder pageDecoder, EventDecoder eventDecoder, NameMatcher matcher, CgroupTarget cgroup, int cpu,
                  TraceInstance sched, KernelFilter filter) {
+        this.cgroup = cgroup;
         this.pageDecoder = pageDecoder;
         this.eventDecoder = eventDecoder;
         this.matcher = matcher;
@@ -54,6 +61,15 @@ final class LifeFastPath implements Consumer<ByteBuffer> {
             Event e = eventDecoder.decode(ts, cpu, data, offset, length);
             if (e instanceof TaskRename r) {
                 filter.renamed(r.oldComm(), r.newComm());
+            }
+            if (cgroup != null && e instanceof CgroupAttach a && a.root() == 0 && cgroup.contains(a.path())) {
+                // moved into the cgroup: trace its threads from now, not from the processing thread's turn
+                pids.append(a.pid()).append(' ');
+                for (int tid : ProcFs.threadsOf(a.pid())) {
+                    if (tid != a.pid()) {
+                        pids.append(tid).append(' ');
+                    }
+                }
             }
             if (matcher == null) {
                 return; // watching pids: the kernel follows their forks, renames keep the pid

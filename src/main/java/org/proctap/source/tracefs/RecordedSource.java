@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 
 import org.proctap.event.Event;
 import org.proctap.metric.Metric;
+import org.proctap.model.CgroupTarget;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.Proc;
 import org.proctap.model.TargetSpec;
@@ -180,6 +181,7 @@ public final class RecordedSource implements EventSource {
         return switch (t.mode()) {
             case "name" -> TargetSpec.byName(NameMatcher.of(t.name(), t.exact(), t.regex()), t.follow());
             case "pids" -> TargetSpec.byPids(t.pids(), t.follow());
+            case "cgroup" -> TargetSpec.byCgroup(new CgroupTarget(t.name(), 0, 0)); // (the path is enough here)
             default -> TargetSpec.command(t.command());
         };
     }
@@ -212,6 +214,7 @@ public final class RecordedSource implements EventSource {
         TaskRegistry registry = new TaskRegistry(target(rec.target()));
         for (RecordingInfo.ProcAtStart p : rec.procs()) {
             Proc proc = registry.addProcess(p.tgid(), p.name(), p.pinned());
+            proc.cgroup = p.cgroup();
             for (RecordingInfo.TaskAtStart t : p.tasks()) {
                 registry.addTask(proc, t.tid(), t.comm());
             }

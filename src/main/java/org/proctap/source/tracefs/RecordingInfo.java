@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param kernel     the kernel release recorded on (uname -r)
  * @param cpus       the possible CPUs
  * @param target     how the watch was asked for: mode (name, pids, command), the name and how it
- *                   matched, the pids, the command, and whether descendants were followed
+ *                   matched, the pids, the command, and whether descendants were followed;
+ *                   for mode cgroup, name is the cgroup's path
  * @param startNs    when tracing began (CLOCK_MONOTONIC, the trace clock)
  * @param stopNs     when it stopped
  * @param procs      the processes registered at the start, with their threads
@@ -39,7 +40,8 @@ public record RecordingInfo(int version, String kernel, int cpus, Target target,
                          List<String> command, boolean follow, List<Integer> pinned) {
     }
 
-    public record ProcAtStart(int tgid, String name, boolean pinned, List<TaskAtStart> tasks) {
+    /** {@code cgroup}: under --cgroup, its cgroup v2 path then (null otherwise, and in older recordings). */
+    public record ProcAtStart(int tgid, String name, boolean pinned, List<TaskAtStart> tasks, String cgroup) {
     }
 
     public record TaskAtStart(int tid, String comm) {

@@ -120,7 +120,15 @@ public final class TracefsSource implements EventSource {
 
         List<EventFormat> formats = new ArrayList<>();
         configure(sched, config.schedBufferKb(), 50, EventPlan.SCHED, formats, listener);
-        configure(life, config.lifeBufferKb(), 0, EventPlan.LIFE, formats, listener);
+        List<EventPlan.Tracepoint> lifePlan = EventPlan.LIFE;
+        if (spec.mode() == TargetSpec.Mode.CGROUP) {
+            lifePlan = new ArrayList<>(EventPlan.LIFE);
+            lifePlan.addAll(EventPlan.CGROUP);
+        }
+        configure(life, config.lifeBufferKb(), 0, lifePlan, formats, listener);
+        if (spec.mode() == TargetSpec.Mode.CGROUP) {
+            life.filter("cgroup", "cgroup_attach_task", "dst_root == 0"); // (v2: hierarchy 0 in /proc/PID/cgroup)
+        }
         // (grown to the scheduling instance's size if the pid list is ever used, see KernelFilter)
         configure(charges, CHARGES_IDLE_KB, 50, List.of(), formats, listener);
         for (String event : KernelFilter.REMOTE) {
@@ -159,7 +167,7 @@ public final class TracefsSource implements EventSource {
             streamCpus[i] = cpu;
             PageReader reader = new PageReader(i, instance.rawPipe(cpu), instance == sched ? subbuf : subbufSize(instance),
                     queue, pagePool, config.pollMs(), isLife
-                            ? new LifeFastPath(pageDecoder, eventDecoder, fastMatcher, cpu, sched, filter)
+                            ? new LifeFastPath(pageDecoder, eventDecoder, fastMatcher, spec.cgroup(), cpu, sched, filter)
                             : null);
             readers.add(reader);
             String kind = instance == sched ? "sched" : isLife ? "life" : "charges";
@@ -261,7 +269,8 @@ public final class TracefsSource implements EventSource {
         }
         List<RecordingInfo.ProcAtStart> out = new ArrayList<>();
         for (var p : registry.procs()) {
-            out.add(new RecordingInfo.ProcAtStart(p.tgid, p.name, p.pinned, tasks.getOrDefault(p.tgid, List.of())));
+            out.add(new RecordingInfo.ProcAtStart(p.tgid, p.name, p.pinned, tasks.getOrDefault(p.tgid, List.of()),
+                    p.cgroup));
         }
         return out;
     }

@@ -31,7 +31,8 @@ class WireLayoutTest {
             Map.entry("pt_exec_event", Wire.EXEC_EVENT), Map.entry("pt_fork_event", Wire.FORK_EVENT),
             Map.entry("pt_exit_event", Wire.EXIT_EVENT), Map.entry("pt_rename_event", Wire.RENAME_EVENT),
             Map.entry("pt_config", Wire.CONFIG), Map.entry("pt_task_out", Wire.TASK_OUT),
-            Map.entry("pt_task_now", Wire.TASK_NOW), Map.entry("pt_task_row", Wire.TASK_ROW));
+            Map.entry("pt_task_now", Wire.TASK_NOW), Map.entry("pt_task_row", Wire.TASK_ROW),
+            Map.entry("pt_cgroup_event", Wire.CGROUP_EVENT));
 
     private static final Map<String, Long> C = new HashMap<>();
 
@@ -54,7 +55,7 @@ class WireLayoutTest {
             "PT_CPU_WATCHED", "PT_MATCH_NONE", "PT_MATCH_SUBSTRING", "PT_MATCH_EXACT", "PT_MATCH_USER",
             "PT_EV_EXEC", "PT_EV_FORK", "PT_EV_EXIT", "PT_EV_RENAME", "PT_STAT_RINGBUF_DROPS",
             "PT_STAT_COUNTS_FULL", "PT_STAT_REPAIRS", "PT_STAT_REPAIRED_NS", "PT_STAT_MAX", "PT_HIST_SLOTS",
-            "PT_HIST_WAIT", "PT_HIST_SLICE"};
+            "PT_HIST_WAIT", "PT_HIST_SLICE", "PT_MATCH_CGROUP", "PT_EV_CGROUP", "PT_CGROUP_PATH_LEN"};
         for (String k : constants) {
             c.append("printf(\"").append(k).append(" %lld\\n\", (long long)(").append(k).append("));\n");
         }
@@ -113,5 +114,8 @@ class WireLayoutTest {
         assertThat(C.get("PT_HIST_SLOTS")).isEqualTo(Wire.HIST_SLOTS).isEqualTo(org.proctap.metric.Log2Slots.COUNT);
         assertThat(C.get("PT_HIST_WAIT")).isEqualTo(Wire.HIST_WAIT);
         assertThat(C.get("PT_HIST_SLICE")).isEqualTo(Wire.HIST_SLICE);
+        assertThat(C.get("PT_MATCH_CGROUP")).isEqualTo(Wire.MATCH_CGROUP);
+        assertThat(C.get("PT_EV_CGROUP")).isEqualTo(Wire.EV_CGROUP);
+        assertThat(C.get("PT_CGROUP_PATH_LEN")).isEqualTo(Wire.CGROUP_PATH_LEN);
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.proctap.event.CgroupAttach;
 import org.proctap.event.Event;
 import org.proctap.event.IrqEntry;
 import org.proctap.event.IrqExit;
@@ -91,6 +92,7 @@ final class KernelText {
             case SyscallEnter x -> "sys_" + x.syscall().syscallName();
             case SignalGenerate x -> "signal_generate";
             case SignalDeliver x -> "signal_deliver";
+            case CgroupAttach x -> "cgroup_attach_task";
             case IrqEntry x -> "irq_handler_entry";
             case SoftirqEntry x -> "softirq_entry";
             case SoftirqExit x -> "softirq_exit";
@@ -128,6 +130,8 @@ final class KernelText {
                     + x.groupDead();
             case TaskRename x -> "pid=" + x.task() + " oldcomm=" + x.oldComm() + " newcomm=" + x.newComm()
                     + " oom_score_adj=" + x.oomScoreAdj();
+            case CgroupAttach x -> "dst_root=" + x.root() + " dst_id=" + x.id() + " dst_level=" + x.level()
+                    + " dst_path=" + x.path() + " pid=" + x.pid() + " comm=" + x.comm();
             case SignalGenerate x -> "sig=" + x.sig() + " errno=" + x.errno() + " code=" + x.code() + " comm="
                     + x.targetComm() + " pid=" + x.target() + " grp=" + (x.group() ? 1 : 0) + " res=" + x.result();
             case SignalDeliver x -> "sig=" + x.sig() + " errno=" + x.errno() + " code=" + x.code() + " sa_handler="
