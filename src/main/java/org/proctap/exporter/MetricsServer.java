@@ -5,9 +5,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -20,22 +21,34 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * The HTTP endpoint: the JDK's server with the Prometheus client's {@link MetricsHandler} on
  * exactly {@code /metrics} (text or OpenMetrics by the Accept header, gzip when asked), a line of
  * text on {@code /}, 404 on every other path and 405 for any method but GET and HEAD. It reads
- * nothing but the request line and headers, and serves no file. Two threads answer (a scrape
- * renders an immutable frame in milliseconds; more connections wait their turn, never the
- * source's thread).
+ * nothing but the request line and headers, and serves no file.
+ *
+ * <p>The JDK's server reads a request's line and headers on the executor's thread: each exchange
+ * gets a virtual thread, so that clients that send half a request and wait hold no thread a
+ * scrape needs; at most {@link #RENDERS} render at once (a render allocates the whole response),
+ * and the server keeps at most {@link #MAX_CONNECTIONS} connections open. The source's thread
+ * never waits for any of them: it swaps in frames that scrapes only read.
  */
 public final class MetricsServer implements AutoCloseable {
     static final String PATH = "/metrics";
-    private static final int THREADS = 2;
+    static final int RENDERS = 2;
+    static final int MAX_CONNECTIONS = 1024;
+    /**
+     * The client logs a stack trace at SEVERE for every scraper that hangs up mid-response; that
+     * is the scraper's business, not a proctap error. Held here: JUL keeps loggers weakly.
+     */
+    private static final Logger CLIENT_LOG = Logger.getLogger("io.prometheus.metrics.exporter.httpserver");
 
     static {
-        // The JDK server's own limits (sun.net.httpserver.ServerConfig), unless the user set them:
-        // a connection idle or slow to send its request is closed after 30 s, and requests with
-        // more than 100 headers are refused (431).
+        CLIENT_LOG.setLevel(Level.OFF);
+        // The JDK server's own limits (sun.net.httpserver.ServerConfig, read once when it is first
+        // used), unless the user set them: a request must arrive within 30 s and its response be
+        // taken within 60 s, at most 100 headers (431 past that), at most MAX_CONNECTIONS open.
         setDefault("sun.net.httpserver.maxReqTime", "30");
         setDefault("sun.net.httpserver.maxRspTime", "60");
         setDefault("sun.net.httpserver.idleInterval", "30");
         setDefault("sun.net.httpserver.maxReqHeaders", "100");
+        setDefault("sun.net.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
     }
 
     private final HttpServer server;
@@ -48,13 +61,13 @@ public final class MetricsServer implements AutoCloseable {
 
     /** Binds and starts serving {@code registry}; throws IOException when the bind fails. */
     public static MetricsServer start(ListenAddress at, PrometheusRegistry registry) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(at.address(), at.port()), 16);
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon().name("proctap-metrics").unstarted(r));
-        executor.allowCoreThreadTimeOut(true);
+        HttpServer server = HttpServer.create(new InetSocketAddress(at.address(), at.port()), 64);
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("proctap-metrics-", 0).factory());
         server.setExecutor(executor);
         MetricsHandler metrics = new MetricsHandler(registry);
-        server.createContext("/", exchange -> guarded(exchange, metrics));
+        Semaphore renders = new Semaphore(RENDERS);
+        server.createContext("/", exchange -> guarded(exchange, metrics, renders));
         // The server's dispatcher thread is created by start() and inherits its daemon status: a
         // daemon, so that no path out of proctap can be held up by it (close() still stops it).
         Thread starter = Thread.ofPlatform().daemon().unstarted(server::start);
@@ -77,7 +90,7 @@ public final class MetricsServer implements AutoCloseable {
      * /metrics reaches the client's handler; the query string is the client's to read (name[]=
      * filters), nothing else of the request is.
      */
-    private static void guarded(HttpExchange exchange, HttpHandler metrics) throws IOException {
+    private static void guarded(HttpExchange exchange, HttpHandler metrics, Semaphore renders) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getRawPath();
@@ -85,7 +98,12 @@ public final class MetricsServer implements AutoCloseable {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 reply(exchange, 405, "method not allowed\n");
             } else if (PATH.equals(path)) {
-                metrics.handle(exchange);
+                renders.acquireUninterruptibly();
+                try {
+                    metrics.handle(exchange);
+                } finally {
+                    renders.release();
+                }
             } else if ("/".equals(path)) {
                 reply(exchange, 200, "proctap: Prometheus metrics are at " + PATH + "\n");
             } else {
