@@ -61,6 +61,7 @@ class PrometheusIT extends ItSupport {
                 beforeStop = System.currentTimeMillis() / 1e3;
 
                 checkShare(soft, prom, comm, burnStart + 1 + WINDOW_S, truth);
+                checkDashboard(soft, prom, w.name(), burnStart + 1 + WINDOW_S);
                 p.signal(Proctap.SIGINT);
                 assertThat(p.waitFor(EXIT)).as("proctap's exit status").isZero();
                 checkTotals(soft, prom, comm, w.name(), beforeStop, p.json(), backend);
@@ -110,6 +111,24 @@ class PrometheusIT extends ItSupport {
                 span, kernel).isCloseTo(kernel, within(kernel * 1.0 / span + SHARE_TOLERANCE));
         System.out.printf("PrometheusIT: share %.4f from scrapes, %.4f by schedstat, rate() %.4f%n", share, kernel,
                 rate);
+    }
+
+    /**
+     * Every query of docs/grafana/proctap-dashboard.json, its variables filled in, is valid PromQL
+     * for this Prometheus and finds series during the burn (the ones the watch can give: the
+     * interrupt and dropped figures of a quiet burner may well be 0, but they exist).
+     */
+    private static void checkDashboard(SoftAssertions soft, PrometheusServer prom, String name, double at)
+            throws java.io.IOException {
+        JsonNode d = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Workload.basedir().resolve("docs/grafana/proctap-dashboard.json").toFile());
+        List<String> exprs = d.findValuesAsText("expr");
+        soft.assertThat(exprs).as("dashboard queries").hasSizeGreaterThan(10);
+        for (String e : exprs) {
+            String q = e.replace("$comm", name).replace("$instance", ".*").replace("$cpu", ".*")
+                    .replace("$__rate_interval", "5s").replace("$__range", "1m");
+            soft.assertThat(prom.query(q, at)).as("dashboard query %s", q).isNotEmpty();
+        }
     }
 
     private static double interpolate(NavigableMap<Double, Long> samples, double t) {
