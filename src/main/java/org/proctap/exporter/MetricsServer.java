@@ -25,13 +25,18 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *
  * <p>The JDK's server reads a request's line and headers on the executor's thread: each exchange
  * gets a virtual thread, so that clients that send half a request and wait hold no thread a
- * scrape needs; at most {@link #RENDERS} render at once (a render allocates the whole response),
+ * scrape needs; at most {@link #RENDERS} renders at once (a render allocates the whole response),
  * and the server keeps at most {@link #MAX_CONNECTIONS} connections open. The source's thread
  * never waits for any of them: it swaps in frames that scrapes only read.
  */
 public final class MetricsServer implements AutoCloseable {
     static final String PATH = "/metrics";
-    static final int RENDERS = 2;
+    /**
+     * One render at a time: a render holds the whole response two or three times over (the
+     * client's buffer, the JDK server's copy of it), 7.6 MB of text for 88 000 series, and two at
+     * once ran the launcher's 64 MB heap out (bench/soak, --metrics-by pid).
+     */
+    static final int RENDERS = 1;
     static final int MAX_CONNECTIONS = 1024;
     /**
      * The client logs a stack trace at SEVERE for every scraper that hangs up mid-response; that

@@ -173,6 +173,28 @@ class ExporterAbuseIT extends ItSupport {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void aClosedPipeFreesThePort() throws Exception {
+        int port = FreePort.find();
+        java.io.File errFile = java.io.File.createTempFile("proctap-it-stderr", ".txt");
+        errFile.deleteOnExit();
+        Process p = new ProcessBuilder(Proctap.javaCommand(Proctap.jar(), List.of("--json", "-i", "0.1",
+                "--listen", Integer.toString(port), Workload.uniqueName()))).redirectError(errFile).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertThat(out.readLine()).as("the start line").contains("\"type\":\"start\"");
+            assertThat(RawHttp.scrape(port).status()).as("serving").isEqualTo(200);
+            p.getInputStream().close();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("proctap ends when its reader leaves").isTrue();
+            assertThat(p.exitValue()).as("killed by SIGPIPE, as grep").isEqualTo(141);
+            assertThat(FreePort.isFree(port)).as("port free after the pipe closed").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
