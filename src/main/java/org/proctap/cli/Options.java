@@ -9,7 +9,8 @@ import org.proctap.source.Backend;
 /** The parsed command line. */
 record Options(TargetSpec target, double intervalSeconds, boolean cumulative, boolean seedFormat, boolean json,
                Backend backend, List<Metric> columns, boolean perProcess, List<Metric> histograms, Mode mode,
-               java.nio.file.Path file, boolean partial, Export export) {
+               java.nio.file.Path file, boolean partial, Export export,
+               org.proctap.exporter.ExporterConfig exporter, boolean quiet) {
 
     /** Watch live, record to {@code file}, or report {@code file}. */
     enum Mode { WATCH, RECORD, REPORT }
@@ -19,6 +20,11 @@ record Options(TargetSpec target, double intervalSeconds, boolean cumulative, bo
 
     long intervalNs() {
         return Math.round(intervalSeconds * 1e9);
+    }
+
+    /** --listen given: the exporter's settings, else null. */
+    boolean listening() {
+        return exporter != null;
     }
 
     List<String> command() {

@@ -113,6 +113,51 @@ final class ProctapCommand {
                     + "(a path relative to the cgroup root, or a directory under its mount).")
     String cgroup;
 
+    @Option(names = "--listen", paramLabel = "[ADDR:]PORT",
+            description = "Serve the figures to Prometheus on http://ADDR:PORT/metrics (ADDR default 127.0.0.1), "
+                    + "fresh every second whatever -i is.")
+    String listen;
+
+    @Option(names = "--quiet", description = "With --listen: print no tables or lines (errors still go to stderr).")
+    boolean quiet;
+
+    @Option(names = "--metrics-by", paramLabel = "comm|pid|tid", defaultValue = "comm",
+            description = "--listen's labels: process name and CPU (default), also pid, or also pid and tid.")
+    String metricsBy;
+
+    @Option(names = "--max-series", paramLabel = "N",
+            description = "--listen: at most N label sets (default "
+                    + org.proctap.exporter.ExporterConfig.DEFAULT_MAX_SERIES + "); more go to one series per CPU.")
+    Integer maxSeries;
+
+    /** --listen, --metrics-by and --max-series; null without --listen. */
+    private org.proctap.exporter.ExporterConfig exporter() {
+        if (listen == null) {
+            if (quiet || maxSeries != null || !metricsBy.equals("comm")) {
+                throw usage("--quiet, --metrics-by and --max-series go with --listen");
+            }
+            return null;
+        }
+        if (mode != Options.Mode.WATCH) {
+            throw usage("--listen is for a watch, not for record or report");
+        }
+        org.proctap.exporter.MetricsBy by = switch (metricsBy) {
+            case "comm" -> org.proctap.exporter.MetricsBy.COMM;
+            case "pid" -> org.proctap.exporter.MetricsBy.PID;
+            case "tid" -> org.proctap.exporter.MetricsBy.TID;
+            default -> throw usage("--metrics-by must be comm, pid or tid, not '" + metricsBy + "'");
+        };
+        int max = maxSeries != null ? maxSeries : org.proctap.exporter.ExporterConfig.DEFAULT_MAX_SERIES;
+        if (max < 1) {
+            throw usage("--max-series must be at least 1");
+        }
+        try {
+            return new org.proctap.exporter.ExporterConfig(org.proctap.exporter.ListenAddress.parse(listen), by, max);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
     /** @param command the words after "--" (null when there was no "--") */
     Options toOptions(List<String> command) {
         if (output != null && mode != Options.Mode.RECORD) {
@@ -140,7 +185,8 @@ final class ProctapCommand {
             return new Options(TargetSpec.byPids(List.of(), false), interval, cumulative, seedFormat, json,
                     Backend.TRACEFS, columns(columns), perProcess, histograms(hist), mode,
                     java.nio.file.Path.of(name), partial,
-                    perfetto ? Options.Export.PERFETTO : html ? Options.Export.HTML : Options.Export.NONE);
+                    perfetto ? Options.Export.PERFETTO : html ? Options.Export.HTML : Options.Export.NONE,
+                    exporter(), quiet);
         }
         if (mode == Options.Mode.RECORD && !backend.equals("auto") && !backend.equals("tracefs")) {
             throw usage("record reads the tracefs ring buffers: --backend " + backend + " does not apply");
@@ -200,7 +246,7 @@ final class ProctapCommand {
         return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns), perProcess,
                 histograms(hist), mode, mode == Options.Mode.RECORD
                         ? (output != null ? output : java.nio.file.Path.of("proctap.dat")) : null, partial,
-                Options.Export.NONE);
+                Options.Export.NONE, exporter(), quiet);
     }
 
     private void checkOutputOptions() {

@@ -7,6 +7,12 @@ import java.util.List;
 import java.util.Set;
 
 import org.proctap.export.PerfettoExport;
+import org.proctap.exporter.BuildInfo;
+import org.proctap.exporter.Cadence;
+import org.proctap.exporter.Exporter;
+import org.proctap.exporter.ExporterConfig;
+import org.proctap.exporter.IntervalMerger;
+import org.proctap.metric.Metric;
 import org.proctap.export.TimelineExport;
 import org.proctap.model.NameMatcher;
 import org.proctap.model.TargetSpec;
@@ -21,6 +27,7 @@ import org.proctap.report.ProcessSummary;
 import org.proctap.report.Report;
 import org.proctap.source.EventSource;
 import org.proctap.source.IntervalListener;
+import org.proctap.source.SourceListener;
 import org.proctap.source.SourceException;
 import org.proctap.source.Sources;
 import org.proctap.source.tracefs.RecordedSource;
@@ -119,10 +126,15 @@ final class Session {
             if (launcher != null) {
                 pinned = List.of((int) launcher.startStopped());
             }
+            startExporter();
             EventSource src = openSource(pinned);
             source = src;
-            src.start(IntervalListener.aggregating(options.cumulative(), options.perProcess(), new Listener(pinned)),
-                    options.mode() == Options.Mode.RECORD ? RECORD_READINGS_NS : options.intervalNs());
+            if (exporter != null) {
+                startExporting(src, pinned);
+            } else {
+                src.start(IntervalListener.aggregating(options.cumulative(), options.perProcess(), new Listener(pinned)),
+                        options.mode() == Options.Mode.RECORD ? RECORD_READINGS_NS : options.intervalNs());
+            }
             running = src;
             if (stopRequested) {
                 src.stop(); // and a command that has not run yet never will: finally kills it
@@ -201,7 +213,7 @@ final class Session {
         if (!removed.isEmpty()) {
             err.println("proctap: removed tracefs instances left by a killed proctap: " + String.join(", ", removed));
         }
-        return Sources.open(options.backend(), options.target(), pinned, Set.copyOf(options.histograms()),
+        return Sources.open(options.backend(), options.target(), pinned, sourceHistograms(),
                 reason -> err.println("proctap: bpf unavailable (" + reason + "); using tracefs"));
     }
 
@@ -241,7 +253,7 @@ final class Session {
 
     /** Writes through the output unless an earlier write failed; a failure stops the session. */
     private void write(Runnable write) {
-        if (outputFailure != null) {
+        if (outputFailure != null || options.quiet()) {
             return;
         }
         try {
@@ -252,6 +264,10 @@ final class Session {
     }
 
     private synchronized void closeQuietly() {
+        Exporter x = exporter;
+        if (x != null) {
+            x.close(); // (frees the port)
+        }
         EventSource s = source;
         if (s != null) {
             try {
@@ -271,6 +287,47 @@ final class Session {
     }
 
     private volatile long recordedStop;
+
+    /** --listen: serving from before the source starts (a port that cannot be bound stops here). */
+    private volatile Exporter exporter;
+
+    /** Binds --listen's address, saying once when it is reachable from other hosts. */
+    private void startExporter() {
+        if (!options.listening()) {
+            return;
+        }
+        ExporterConfig c = options.exporter();
+        try {
+            exporter = Exporter.start(c, BuildInfo.VERSION, BuildInfo.COMMIT,
+                    () -> source != null ? source.name() : "none");
+        } catch (IOException e) {
+            throw new UserError(ExitCodes.ENVIRONMENT, "cannot listen on " + c.listen() + ": " + e.getMessage());
+        }
+        if (c.listen().exposed()) {
+            err.println("proctap: serving metrics on " + c.listen() + ", reachable from other hosts");
+        }
+    }
+
+    /**
+     * Starts the source for the exporter and the output together: snapshots at least every
+     * second ({@link Cadence}), each to the exporter; the output's tables every -i, merged from
+     * them ({@link IntervalMerger}); with --quiet no tables at all.
+     */
+    private void startExporting(EventSource src, List<Integer> pinned) {
+        Cadence cadence = Cadence.of(options.intervalNs(), ExporterConfig.PERIOD_NS);
+        SourceListener tables = options.quiet() ? null : IntervalListener.aggregating(options.cumulative(), false,
+                new IntervalMerger(cadence.every(), options.perProcess(), new Listener(pinned)));
+        src.start(exporter.tap(tables, message -> err.println("proctap: " + message)), cadence.snapshotNs());
+    }
+
+    /** --hist's histograms, and with --listen the waits' too (proctap_wait_duration_seconds). */
+    private Set<Metric> sourceHistograms() {
+        Set<Metric> h = new java.util.HashSet<>(options.histograms());
+        if (options.listening()) {
+            h.add(Metric.WAIT_HIST);
+        }
+        return Set.copyOf(h);
+    }
 
     private boolean exporting() {
         return perfetto != null || timeline != null;

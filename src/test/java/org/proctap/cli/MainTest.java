@@ -39,6 +39,12 @@ class MainTest {
         "--cgroup /x -f| --follow does not apply to --cgroup",
         "--cgroup a/../b| no '..' in the path",
         "report --cgroup /x f.dat| -p, --, --cgroup",
+        "--quiet a| --quiet, --metrics-by and --max-series go with --listen",
+        "--listen http a| --listen takes [ADDR:]PORT, not 'http'",
+        "--listen 9 --metrics-by cpu a| --metrics-by must be comm, pid or tid",
+        "--listen 9 --max-series 0 a| --max-series must be at least 1",
+        "report --listen 9 f| --listen is for a watch",
+        "record --listen 9 a| --listen is for a watch",
     })
     void usageErrorsExitTwoWithTheMessageAndUsage(String args, String message) {
         String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
@@ -46,6 +52,16 @@ class MainTest {
         String text = err.toString(StandardCharsets.UTF_8);
         assertThat(text).startsWith("proctap: ").contains(message).contains("Usage: proctap");
         assertThat(text).doesNotContain("Exception");
+    }
+
+    @Test
+    void aPortInUseIsOneLineAndExitOneBeforeAnythingIsTraced() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.proctap.sys.Libc.geteuid() == 0, "root: proctap checks it first");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(run("--listen", Integer.toString(taken.getLocalPort()), "a")).isEqualTo(1);
+            assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("proctap: cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort() + ": Address already in use\n");
+        }
     }
 
     @Test

@@ -1,0 +1,144 @@
+package org.proctap.exporter;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * The HTTP endpoint: the JDK's server with the Prometheus client's {@link MetricsHandler} on
+ * exactly {@code /metrics} (text or OpenMetrics by the Accept header, gzip when asked), a line of
+ * text on {@code /}, 404 on every other path and 405 for any method but GET and HEAD. It reads
+ * nothing but the request line and headers, and serves no file.
+ *
+ * <p>The JDK's server reads a request's line and headers on the executor's thread: each exchange
+ * gets a virtual thread, so that clients that send half a request and wait hold no thread a
+ * scrape needs; at most {@link #RENDERS} renders at once (a render allocates the whole response),
+ * and the server keeps at most {@link #MAX_CONNECTIONS} connections open. The source's thread
+ * never waits for any of them: it swaps in frames that scrapes only read.
+ */
+public final class MetricsServer implements AutoCloseable {
+    static final String PATH = "/metrics";
+    /**
+     * One render at a time: a render holds the whole response two or three times over (the
+     * client's buffer, the JDK server's copy of it), 7.6 MB of text for 88 000 series, and two at
+     * once ran the launcher's 64 MB heap out (bench/soak, --metrics-by pid).
+     */
+    static final int RENDERS = 1;
+    static final int MAX_CONNECTIONS = 1024;
+    /**
+     * The client logs a stack trace at SEVERE for every scraper that hangs up mid-response; that
+     * is the scraper's business, not a proctap error. Held here: JUL keeps loggers weakly.
+     */
+    private static final Logger CLIENT_LOG = Logger.getLogger("io.prometheus.metrics.exporter.httpserver");
+
+    static {
+        CLIENT_LOG.setLevel(Level.OFF);
+        // The JDK server's own limits (sun.net.httpserver.ServerConfig, read once when it is first
+        // used), unless the user set them: a request must arrive within 30 s and its response be
+        // taken within 60 s, at most 100 headers (431 past that), at most MAX_CONNECTIONS open.
+        setDefault("sun.net.httpserver.maxReqTime", "30");
+        setDefault("sun.net.httpserver.maxRspTime", "60");
+        setDefault("sun.net.httpserver.idleInterval", "30");
+        setDefault("sun.net.httpserver.maxReqHeaders", "100");
+        setDefault("sun.net.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private MetricsServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Binds and starts serving {@code registry}; throws IOException when the bind fails. */
+    public static MetricsServer start(ListenAddress at, PrometheusRegistry registry) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(at.address(), at.port()), 64);
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("proctap-metrics-", 0).factory());
+        server.setExecutor(executor);
+        MetricsHandler metrics = new MetricsHandler(registry);
+        Semaphore renders = new Semaphore(RENDERS);
+        server.createContext("/", exchange -> guarded(exchange, metrics, renders));
+        // The server's dispatcher thread is created by start() and inherits its daemon status: a
+        // daemon, so that no path out of proctap can be held up by it (close() still stops it).
+        Thread starter = Thread.ofPlatform().daemon().unstarted(server::start);
+        starter.start();
+        try {
+            starter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new MetricsServer(server, executor);
+    }
+
+    /** The port bound (the one asked for, or the kernel's choice for 0). */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /**
+     * Every request comes here (the context "/" matches every path): only GET or HEAD of exactly
+     * /metrics reaches the client's handler; the query string is the client's to read (name[]=
+     * filters), nothing else of the request is.
+     */
+    private static void guarded(HttpExchange exchange, HttpHandler metrics, Semaphore renders) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getRawPath();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                reply(exchange, 405, "method not allowed\n");
+            } else if (PATH.equals(path)) {
+                renders.acquireUninterruptibly();
+                try {
+                    metrics.handle(exchange);
+                } finally {
+                    renders.release();
+                }
+            } else if ("/".equals(path)) {
+                reply(exchange, 200, "proctap: Prometheus metrics are at " + PATH + "\n");
+            } else {
+                reply(exchange, 404, "not found: proctap serves " + PATH + " only\n");
+            }
+        }
+    }
+
+    private static void reply(HttpExchange exchange, int status, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /** Stops serving and frees the port at once (connections being answered are closed). */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private static void setDefault(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}
