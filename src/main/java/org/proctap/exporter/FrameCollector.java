@@ -61,7 +61,7 @@ final class FrameCollector implements MultiCollector {
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         List<Labels> labels = new ArrayList<>(f.series().size());
         for (Frame.Series s : f.series()) {
-            labels.add(Labels.of(by.labelNames(), s.labels().values(by)));
+            labels.add(Labels.of(s.labels().names(by), s.labels().values(by)));
         }
         for (Family family : Family.ALL) {
             MetricSnapshot m = switch (family.type()) {

@@ -71,7 +71,7 @@ final class SeriesTable {
             CpuTaskCounters before = baselines.get(key);
             long[] delta = before == null ? now.values() : Values.minus(now.values(), before.values());
             seen.put(key, before == null ? now : now.max(before));
-            Entry e = entry(LabelSet.of(now, by));
+            Entry e = entry(LabelSet.of(now, by, snap.cgroups().isEmpty() ? null : snap.cgroups().get(now.tgid())));
             e.lastSeen = snap.ts();
             Entry counted = e.target != null ? e.target : e;
             if (!Values.isZero(delta)) {

@@ -7,6 +7,7 @@ import static org.proctap.exporter.Rows.snap;
 
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,17 @@ class FrameCollectorTest {
         assertThat(e.types()).containsEntry("proctap_oncpu_seconds_total", "counter")
                 .containsEntry("proctap_wait_duration_seconds", "histogram");
         assertThat(e.names()).allMatch(n -> n.matches("proctap_[a-z_]+"));
+    }
+
+    @Test
+    void underCgroupEverySeriesCarriesItsProcesssCgroupPath() {
+        CounterSnapshot snap = new CounterSnapshot(S, List.of(Rows.row(0, 10, 1, 10, "web", 2 * S, 4),
+                Rows.row(0, 20, 2, 20, "db", S, 1)), new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0}, false,
+                Rows.ALL, Map.of(10, "/shop/web", 20, "/shop/db"));
+        Frame f = new SeriesTable(MetricsBy.COMM, 10).next(snap, 0);
+        Exposition e = Exposition.text(collector(f, MetricsBy.COMM).collect());
+        assertThat(e.get("proctap_oncpu_seconds_total", "comm", "web", "cpu", "0", "cgroup", "/shop/web")).isEqualTo(2.0);
+        assertThat(e.get("proctap_oncpu_seconds_total", "comm", "db", "cpu", "0", "cgroup", "/shop/db")).isEqualTo(1.0);
     }
 
     @Test
