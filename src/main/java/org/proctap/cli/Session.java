@@ -8,10 +8,10 @@ import java.util.Set;
 
 import org.proctap.export.PerfettoExport;
 import org.proctap.exporter.BuildInfo;
-import org.proctap.exporter.Cadence;
+import org.proctap.stats.Cadence;
 import org.proctap.exporter.Exporter;
 import org.proctap.exporter.ExporterConfig;
-import org.proctap.exporter.IntervalMerger;
+import org.proctap.stats.IntervalMerger;
 import org.proctap.metric.Metric;
 import org.proctap.export.TimelineExport;
 import org.proctap.model.NameMatcher;
@@ -131,6 +131,11 @@ final class Session {
             source = src;
             if (exporter != null) {
                 startExporting(src, pinned);
+            } else if (options.mode() == Options.Mode.WATCH) {
+                Cadence cadence = Cadence.of(options.intervalNs());
+                src.start(IntervalListener.aggregating(options.cumulative(), false,
+                        new IntervalMerger(cadence.every(), options.perProcess(), new Listener(pinned))),
+                        cadence.snapshotNs());
             } else {
                 src.start(IntervalListener.aggregating(options.cumulative(), options.perProcess(), new Listener(pinned)),
                         options.mode() == Options.Mode.RECORD ? RECORD_READINGS_NS : options.intervalNs());
@@ -314,7 +319,7 @@ final class Session {
      * them ({@link IntervalMerger}); with --quiet no tables at all.
      */
     private void startExporting(EventSource src, List<Integer> pinned) {
-        Cadence cadence = Cadence.of(options.intervalNs(), ExporterConfig.PERIOD_NS);
+        Cadence cadence = Cadence.of(options.intervalNs());
         SourceListener tables = options.quiet() ? null : IntervalListener.aggregating(options.cumulative(), false,
                 new IntervalMerger(cadence.every(), options.perProcess(), new Listener(pinned)));
         src.start(exporter.tap(tables, message -> err.println("proctap: " + message)), cadence.snapshotNs());

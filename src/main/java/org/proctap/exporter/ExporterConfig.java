@@ -18,7 +18,4 @@ public record ExporterConfig(ListenAddress listen, MetricsBy by, int maxSeries) 
      * exporters die.
      */
     public static final int DEFAULT_MAX_SERIES = 500;
-
-    /** How often the source snapshots for the exporter when the tables are rarer: 1 s. */
-    public static final long PERIOD_NS = 1_000_000_000L;
 }

@@ -1,9 +1,11 @@
 package org.proctap.exporter;
 
+import org.proctap.testing.Rows;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.proctap.exporter.Rows.row;
-import static org.proctap.exporter.Rows.snap;
+import static org.proctap.testing.Rows.row;
+import static org.proctap.testing.Rows.snap;
 
 import java.util.EnumSet;
 import java.util.List;

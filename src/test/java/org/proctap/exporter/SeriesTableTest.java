@@ -1,8 +1,10 @@
 package org.proctap.exporter;
 
+import org.proctap.testing.Rows;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.proctap.exporter.Rows.row;
-import static org.proctap.exporter.Rows.snap;
+import static org.proctap.testing.Rows.row;
+import static org.proctap.testing.Rows.snap;
 
 import java.util.Map;
 import java.util.stream.Collectors;

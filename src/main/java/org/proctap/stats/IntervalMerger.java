@@ -1,4 +1,4 @@
-package org.proctap.exporter;
+package org.proctap.stats;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package org.proctap.exporter;
+package org.proctap.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
