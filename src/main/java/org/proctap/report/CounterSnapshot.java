@@ -10,8 +10,15 @@ import org.proctap.metric.Metric;
  * at {@code ts} has its slice counted up to {@code ts}), plus per-CPU totals of events the kernel
  * lost, of scheduler sequences proctap had to repair, and of the on-CPU time charged to slices
  * that a switch nobody reported began or ended. {@code fin} marks the snapshot taken at the stop;
- * {@code measured} are the metrics the source counts (the others are 0 and mean nothing).
+ * {@code measured} are the metrics the source counts (the others are 0 and mean nothing);
+ * {@code polling}: how a /proc poller saw them, null for the event sources.
  */
 public record CounterSnapshot(long ts, List<CpuTaskCounters> counters, long[] lostPerCpu, long[] repairsPerCpu,
-                              long[] repairedNsPerCpu, boolean fin, Set<Metric> measured) {
+                              long[] repairedNsPerCpu, boolean fin, Set<Metric> measured, Polling polling) {
+
+    /** The snapshot of an event source. */
+    public CounterSnapshot(long ts, List<CpuTaskCounters> counters, long[] lostPerCpu, long[] repairsPerCpu,
+                           long[] repairedNsPerCpu, boolean fin, Set<Metric> measured) {
+        this(ts, counters, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin, measured, null);
+    }
 }

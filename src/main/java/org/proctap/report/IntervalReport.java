@@ -14,12 +14,21 @@ import org.proctap.metric.Metric;
  * totals over the whole watch (empty otherwise). {@code processNames}: each process seen so far,
  * by tgid, named as {@code processes} names it (its main thread's comm once a row of it was
  * seen). {@code processRows}: the same rows summed per CPU and process when the table is shown
- * that way ({@code --per-process}), else null.
+ * that way ({@code --per-process}), else null. {@code polling}: how a /proc poller saw the
+ * tasks, null for the event sources.
  */
 public record IntervalReport(int index, long startNs, long endNs, List<CpuTaskCounters> rows, long[] lostPerCpu,
                              long[] repairsPerCpu, long[] repairedNsPerCpu, boolean fin, boolean cumulative,
                              Set<Metric> measured, List<ProcessSummary> processes, Map<Integer, String> processNames,
-                             List<CpuProcessCounters> processRows) {
+                             List<CpuProcessCounters> processRows, Polling polling) {
+
+    public IntervalReport(int index, long startNs, long endNs, List<CpuTaskCounters> rows, long[] lostPerCpu,
+                          long[] repairsPerCpu, long[] repairedNsPerCpu, boolean fin, boolean cumulative,
+                          Set<Metric> measured, List<ProcessSummary> processes, Map<Integer, String> processNames,
+                          List<CpuProcessCounters> processRows) {
+        this(index, startNs, endNs, rows, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin, cumulative, measured,
+                processes, processNames, processRows, null);
+    }
 
     public IntervalReport(int index, long startNs, long endNs, List<CpuTaskCounters> rows, long[] lostPerCpu,
                           long[] repairsPerCpu, long[] repairedNsPerCpu, boolean fin, boolean cumulative,
@@ -43,7 +52,7 @@ public record IntervalReport(int index, long startNs, long endNs, List<CpuTaskCo
     /** This table shown per CPU and process, with these rows. */
     public IntervalReport withProcessRows(List<CpuProcessCounters> byProcess) {
         return new IntervalReport(index, startNs, endNs, rows, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin,
-                cumulative, measured, processes, processNames, List.copyOf(byProcess));
+                cumulative, measured, processes, processNames, List.copyOf(byProcess), polling);
     }
 
     public long lostTotal() {
