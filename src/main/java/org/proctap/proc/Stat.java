@@ -4,17 +4,18 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The fields proctap reads from {@code /proc/PID/task/TID/stat} (fs/proc/array.c, do_task_stat()):
- * 1 pid, 2 comm, 3 state, 4 ppid, 22 starttime (clock ticks after boot), 26 startcode, 28
+ * 1 pid, 2 comm, 3 state, 4 ppid, 20 num_threads (of its whole process), 22 starttime (clock ticks after boot), 26 startcode, 28
  * startstack, 39 processor (the CPU it is on or last ran on), 52 exit_code. Without ptrace read
  * access to the task the kernel prints startcode as 1, startstack and exit_code as 0
  * ({@link #layoutKnown}); kernel threads, which have no memory map, print 0 for both. A field the
  * line does not reach reads 0 ({@code processor}: -1).
  */
-public record Stat(int pid, String comm, char state, int ppid, long startTime, long startCode, long startStack,
-                   int processor, int exitCode) {
+public record Stat(int pid, String comm, char state, int ppid, int numThreads, long startTime, long startCode,
+                   long startStack, int processor, int exitCode) {
     /** Fields after the comm, counted from field 3 (state). */
     private static final int STATE = 3;
     private static final int PPID = 4;
+    private static final int NUM_THREADS = 20;
     private static final int STARTTIME = 22;
     private static final int STARTCODE = 26;
     private static final int STARTSTACK = 28;
@@ -48,6 +49,7 @@ public record Stat(int pid, String comm, char state, int ppid, long startTime, l
         String comm = new String(b, open + 1, close - open - 1, StandardCharsets.UTF_8);
         char state = (char) b[close + 2];
         long ppid = 0;
+        long threads = 0;
         long startTime = 0;
         long startCode = 0;
         long startStack = 0;
@@ -62,6 +64,7 @@ public record Stat(int pid, String comm, char state, int ppid, long startTime, l
             }
             switch (field) {
                 case PPID -> ppid = number(b, at, end, length);
+                case NUM_THREADS -> threads = number(b, at, end, length);
                 case STARTTIME -> startTime = number(b, at, end, length);
                 case STARTCODE -> startCode = number(b, at, end, length);
                 case STARTSTACK -> startStack = number(b, at, end, length);
@@ -76,7 +79,8 @@ public record Stat(int pid, String comm, char state, int ppid, long startTime, l
                 break;
             }
         }
-        return new Stat(pid, comm, state, (int) ppid, startTime, startCode, startStack, (int) processor, (int) exitCode);
+        return new Stat(pid, comm, state, (int) ppid, (int) threads, startTime, startCode, startStack, (int) processor,
+                (int) exitCode);
     }
 
     public static Stat parse(String line) {

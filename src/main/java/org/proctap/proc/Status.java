@@ -11,11 +11,35 @@ public record Status(long voluntary, long nonvoluntary) {
     private static final byte[] VOLUNTARY = "voluntary_ctxt_switches:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NONVOLUNTARY = "nonvoluntary_ctxt_switches:".getBytes(StandardCharsets.US_ASCII);
 
-    /** Throws IllegalArgumentException when either line is missing. */
+    /**
+     * Throws IllegalArgumentException when either line is missing. The two are the file's last
+     * lines (proc_pid_status() prints them last), so they are looked for from the end first.
+     */
     public static Status parse(byte[] b, int length) {
+        int from = length;
+        for (int lines = 0; from > 0 && lines < 3; lines++) { // the last two lines (and a spare)
+            from--;
+            while (from > 0 && b[from - 1] != '\n') {
+                from--;
+            }
+        }
+        Status tail = scan(b, from, length);
+        return tail != null ? tail : orThrow(scan(b, 0, length), b, length);
+    }
+
+    private static Status orThrow(Status s, byte[] b, int length) {
+        if (s == null) {
+            throw new IllegalArgumentException("no voluntary_ctxt_switches and nonvoluntary_ctxt_switches lines"
+                    + " in a status file");
+        }
+        return s;
+    }
+
+    /** The two counters from the lines in b[from, length), or null when either is missing. */
+    private static Status scan(byte[] b, int from, int length) {
         long vol = -1;
         long nonvol = -1;
-        for (int line = 0; line < length; ) {
+        for (int line = from; line < length; ) {
             int end = line;
             while (end < length && b[end] != '\n') {
                 end++;
@@ -27,11 +51,7 @@ public record Status(long voluntary, long nonvoluntary) {
             }
             line = end + 1;
         }
-        if (vol < 0 || nonvol < 0) {
-            throw new IllegalArgumentException("no " + (vol < 0 ? "voluntary" : "nonvoluntary")
-                    + "_ctxt_switches line in a status file");
-        }
-        return new Status(vol, nonvol);
+        return vol < 0 || nonvol < 0 ? null : new Status(vol, nonvol);
     }
 
     public static Status parse(String text) {

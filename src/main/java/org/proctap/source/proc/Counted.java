@@ -16,6 +16,8 @@ final class Counted {
     private final long[] banked = Values.zero();
     private long[] since;
     long[] last;
+    /** The reading {@link #last} came from: the live view hands the same one back while it has not moved. */
+    private TaskReading reading;
     int lastCpu;
     boolean counting;
     /** Gone from /proc (or a zombie): {@link #last} is the last it will ever have. */
@@ -26,11 +28,16 @@ final class Counted {
         this.startTime = startTime;
         this.since = since;
         this.last = first.values();
+        this.reading = first;
         this.lastCpu = first.stat().processor();
         this.counting = true;
     }
 
     void update(TaskReading r) {
+        if (r == reading) {
+            return;
+        }
+        reading = r;
         last = r.values();
         lastCpu = r.stat().processor();
         task.comm = r.stat().comm();
@@ -54,6 +61,10 @@ final class Counted {
     }
 
     /** Whether every figure of {@code later} is at least the last one's: the same task, read later. */
+    boolean precedes(TaskReading later) {
+        return later == reading || precedes(later.values());
+    }
+
     boolean precedes(long[] later) {
         for (int i = 0; i < later.length; i++) {
             if (later[i] < last[i]) {

@@ -134,8 +134,9 @@ final class ProcTracker {
         }
         // 4. the threads of every watched process
         for (Proc p : registry.watchedProcs()) {
-            if (known.containsKey(p.tgid) && !ended.contains(p.tgid)) {
-                threads(view, p, ts, first || startedNow.contains(p.tgid), born.contains(p.tgid));
+            Stat leader = procs.get(p.tgid);
+            if (leader != null && known.containsKey(p.tgid) && !ended.contains(p.tgid)) {
+                threads(view, p, leader, ts, first || startedNow.contains(p.tgid), born.contains(p.tgid));
             }
         }
     }
@@ -227,22 +228,24 @@ final class ProcTracker {
      * watch, else from this reading), gone ones keep their last reading, and a process whose last
      * thread is gone or dead has exited.
      */
-    private void threads(ProcView view, Proc p, long ts, boolean fromNow, boolean processBorn) {
-        List<Integer> tids = view.threads(p.tgid);
-        Set<Integer> listed = new HashSet<>(tids);
+    private void threads(ProcView view, Proc p, Stat leaderStat, long ts, boolean fromNow, boolean processBorn) {
+        List<Counted> mine = countedOf(p);
+        List<Integer> tids = null;
+        Set<Integer> listed = null;
+        if (mine.size() != leaderStat.numThreads()) {
+            tids = view.threads(p.tgid);
+            listed = new HashSet<>(tids);
+        }
         List<Counted> vanished = new ArrayList<>();
         Counted leader = null;
         TaskReading leaderReading = null;
         ExitStatus status = ExitStatus.UNKNOWN;
         Set<Integer> done = new HashSet<>(); // the tids whose reading was taken below
-        for (Counted c : countedOf(p)) {
-            if (c.exited) {
-                continue;
-            }
-            TaskReading r = listed.contains(c.task.tid) ? view.task(p.tgid, c.task.tid) : null;
+        for (Counted c : mine) {
+            TaskReading r = listed == null || listed.contains(c.task.tid) ? view.task(p.tgid, c.task.tid) : null;
             if (r == null || r.stat().startTime() != c.startTime) {
                 vanished.add(c);
-            } else if (c.task.tid == p.tgid && !c.precedes(r.values())) {
+            } else if (c.task.tid == p.tgid && !c.precedes(r)) {
                 leader = c; // not the same task: a thread that exec'd took over the leader's id (de_thread)
                 leaderReading = r;
             } else {
@@ -257,12 +260,18 @@ final class ProcTracker {
         for (Counted c : vanished) {
             exit(c);
         }
+        if (tids == null && !vanished.isEmpty()) {
+            tids = view.threads(p.tgid); // (one gone: maybe one born too, the count unchanged)
+        }
+        if (tids == null) {
+            tids = List.of(); // every thread the count says is counted and was read: none new
+        }
         if (leader != null) {
             // fs/exec.c, de_thread(): the exec'ing thread takes the leader's pid and start time; its
             // figures are its own, so it goes on from its last reading under the leader's id
             Counted from = null;
             for (Counted v : vanished) {
-                if (v.precedes(leaderReading.values())
+                if (v.precedes(leaderReading)
                         && (from == null || v.last[Metric.ONCPU_NS.slot] > from.last[Metric.ONCPU_NS.slot])) {
                     from = v;
                 }
@@ -291,7 +300,7 @@ final class ProcTracker {
                 exit(n);
             }
         }
-        if (countedOf(p).isEmpty() && (tids.isEmpty() || everCounted(p))) {
+        if (countedOf(p).isEmpty() && (view.threads(p.tgid).isEmpty() || everCounted(p))) {
             ended(p, ts, status);
         }
     }

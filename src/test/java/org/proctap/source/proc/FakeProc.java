@@ -87,7 +87,10 @@ final class FakeProc implements ProcView {
         for (var e : tasks.entrySet()) {
             Files leader = e.getValue().get(e.getKey());
             if (leader != null && (only == null || only.contains(e.getKey()))) {
-                result.put(e.getKey(), Stat.parse(leader.stat()));
+                Stat st = Stat.parse(leader.stat());
+                // num_threads (field 20) is the process's, whichever thread's stat it is read from
+                result.put(e.getKey(), new Stat(st.pid(), st.comm(), st.state(), st.ppid(), e.getValue().size(),
+                        st.startTime(), st.startCode(), st.startStack(), st.processor(), st.exitCode()));
             }
         }
         return result;
