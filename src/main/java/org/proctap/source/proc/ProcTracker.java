@@ -249,6 +249,9 @@ final class ProcTracker {
                 leader = c; // not the same task: a thread that exec'd took over the leader's id (de_thread)
                 leaderReading = r;
             } else {
+                if (!c.counting) {
+                    c.resume(r.values()); // watched again (exec'd back into the name): from now on
+                }
                 c.update(r);
                 done.add(c.task.tid);
                 if (r.dead()) {

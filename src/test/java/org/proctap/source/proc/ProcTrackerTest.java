@@ -161,6 +161,23 @@ class ProcTrackerTest {
     }
 
     @Test
+    void aProcessThatExecsBackIntoTheNameCountsAgainFromThatPoll() {
+        proc.thread(100, 100, "stress", 'R', 1, 50, 0x5000, 1_000, 0, 1, 0, 0);
+        ProcTracker t = tracker(byName("stress"), 100);
+        poll(t);
+        proc.thread(100, 100, "stress", 'R', 1, 50, 0x5000, 3_000, 0, 2, 0, 1);
+        poll(t);
+        proc.thread(100, 100, "bash", 'R', 1, 50, 0x6000, 8_000, 0, 5, 1, 1);
+        poll(t);
+        proc.thread(100, 100, "stress", 'R', 1, 50, 0x7000, 20_000, 0, 9, 1, 1);
+        poll(t);
+        proc.thread(100, 100, "stress", 'R', 1, 50, 0x7000, 20_500, 0, 10, 1, 1);
+        poll(t);
+        assertThat(reports).as("out of the name and back: two execs").hasSize(2);
+        assertThat(row(t.rows(), 100).get(Metric.ONCPU_NS)).as("2 000 before, 500 after").isEqualTo(2_500);
+    }
+
+    @Test
     void aNewThreadIsACloneCountedFromZeroAndAGoneOneKeepsItsLastReading() {
         proc.thread(100, 100, "work", 'S', 1, 50, 0x5000, 1_000, 0, 1, 0, 0);
         ProcTracker t = tracker(byName("work"), 100);
