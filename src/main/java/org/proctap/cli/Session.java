@@ -203,9 +203,9 @@ final class Session {
         }
         return Sources.open(options.backend(), options.target(), pinned, Set.copyOf(options.histograms()),
                 options.pollHz(), reason -> err.println("proctap: bpf unavailable (" + reason + "); using tracefs"),
-                missing -> err.println("proctap: " + missing + ": polling /proc " + new java.text.DecimalFormat("0.##").format(options.pollHz())
-                        + " times a second instead (--backend proc): no per-CPU split, no interrupt figures,"
-                        + " execs and exits approximate"));
+                missing -> err.println("proctap: " + missing + ": polling /proc "
+                        + new java.text.DecimalFormat("0.##").format(options.pollHz()) + " times a second instead"
+                        + " (--backend proc): no per-CPU split, no interrupt figures, execs and exits approximate"));
     }
 
     /**
