@@ -87,6 +87,9 @@ class ProcSourceIT extends ItSupport {
                 // the spinners are still spinning (60 s of work): freeze them where they are
                 signal(spin.pid(), "STOP");
                 awaitStopped(spin.pid(), spinTids);
+                // Two table boundaries with everything frozen: while 200 threads burnt both CPUs the
+                // poller had a 1/100 share of them and its polls (and tables) came late; now they come
+                sleep(Duration.ofMillis(2500));
                 p.signal(Proctap.SIGTERM);
                 assertThat(p.waitFor(EXIT)).as("proctap's exit status after SIGTERM").isZero();
                 Map<Integer, long[]> after = new HashMap<>();
@@ -172,7 +175,7 @@ class ProcSourceIT extends ItSupport {
         soft.assertThat(fin.path("polling").path("lines_approximate").asBoolean()).isTrue();
         soft.assertThat(fin.path("polling").path("unreadable").asInt()).as("processes not readable").isZero();
         soft.assertThat(ofType(all, "interval").size()).as("tables of 1 s in a %.1f s watch", watchS)
-                .isGreaterThanOrEqualTo(2);
+                .isGreaterThanOrEqualTo(3);
         System.out.printf("[measured] proc as %s: %.1f s, %d threads (%d of the crowd), %d stats rows in %d tables, max |proctap"
                         + " - kernel| %d over on-CPU, wait, run, vol, preempt; the pinned spinners waited %.1f ms%n", user,
                 watchS, after.size(), CROWD, rows, ofType(all, "interval").size(), maxOff, waitTotal / 1e6);
