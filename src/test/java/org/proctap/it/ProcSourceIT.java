@@ -176,6 +176,9 @@ class ProcSourceIT extends ItSupport {
         soft.assertThat(fin.path("polling").path("unreadable").asInt()).as("processes not readable").isZero();
         soft.assertThat(ofType(all, "interval").size()).as("tables of 1 s in a %.1f s watch", watchS)
                 .isGreaterThanOrEqualTo(3);
+        long startNs = single(all, "start", "the start line", n -> true).path("ts_ns").asLong();
+        System.out.printf("[measured] proc as %s: tables at %s s%n", user, ofType(all, "interval").stream()
+                .map(n -> String.format("%.2f", (n.path("ts_ns").asLong() - startNs) / 1e9)).toList());
         System.out.printf("[measured] proc as %s: %.1f s, %d threads (%d of the crowd), %d stats rows in %d tables, max |proctap"
                         + " - kernel| %d over on-CPU, wait, run, vol, preempt; the pinned spinners waited %.1f ms%n", user,
                 watchS, after.size(), CROWD, rows, ofType(all, "interval").size(), maxOff, waitTotal / 1e6);
