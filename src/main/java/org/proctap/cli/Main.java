@@ -9,6 +9,7 @@ import java.util.List;
 import org.proctap.model.InitialScan;
 import org.proctap.proc.CgroupFs;
 import org.proctap.source.SourceException;
+import org.proctap.source.Sources;
 import org.proctap.sys.FdOutputStream;
 import org.proctap.sys.Libc;
 import org.proctap.sys.Signals;
@@ -83,9 +84,12 @@ public final class Main {
             return ExitCodes.ENVIRONMENT;
         }
         try {
-            if (options.mode() != Options.Mode.REPORT && Libc.geteuid() != 0) {
+            if (options.mode() == Options.Mode.RECORD && Libc.geteuid() != 0) {
                 throw new UserError(ExitCodes.ENVIRONMENT,
                         "must run as root: tracing the scheduler needs root (try: sudo ./proctap ...)");
+            }
+            if (options.mode() == Options.Mode.WATCH) {
+                Sources.checkPrivileges(options.backend()); // before a command is started
             }
             return new Session(options, out, err, watch).run();
         } catch (UserError e) {

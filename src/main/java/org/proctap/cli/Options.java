@@ -10,7 +10,7 @@ import org.proctap.source.Backend;
 record Options(TargetSpec target, double intervalSeconds, boolean cumulative, boolean seedFormat, boolean json,
                Backend backend, List<Metric> columns, boolean perProcess, List<Metric> histograms, Mode mode,
                java.nio.file.Path file, boolean partial, Export export,
-               org.proctap.exporter.ExporterConfig exporter, boolean quiet) {
+               org.proctap.exporter.ExporterConfig exporter, boolean quiet, double pollHz) {
 
     /** Watch live, record to {@code file}, or report {@code file}. */
     enum Mode { WATCH, RECORD, REPORT }

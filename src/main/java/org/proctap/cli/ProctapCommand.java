@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
         description = "%nWatch processes and show how the kernel schedules them, CPU by CPU: every exec, fork, "
                 + "clone and exit of the watched processes as it happens, and every interval a table per CPU and "
                 + "task of how often it ran, how long, and how long the timer interrupt took while it was the one "
-                + "running. Stop with Ctrl-C (a final table, then Bye...). Needs root.%n%n"
+                + "running. Stop with Ctrl-C (a final table, then Bye...). Needs root, except with --backend proc.%n%n"
                 + "record writes what a tracefs watch reads to a trace.dat file (trace-cmd's format; "
                 + "default proctap.dat) until Ctrl-C or the command's end; report prints from such a file "
                 + "what the watch would have printed, with the same options (no root needed).%n")
@@ -103,9 +103,10 @@ final class ProctapCommand {
     /** Set before {@link #toOptions}: which form of the command line this is. */
     Options.Mode mode = Options.Mode.WATCH;
 
-    @Option(names = "--backend", paramLabel = "auto|bpf|tracefs", defaultValue = "auto",
+    @Option(names = "--backend", paramLabel = "auto|bpf|tracefs|proc", defaultValue = "auto",
             description = "Event source: bpf (count in the kernel), tracefs (ring buffers decoded in Java), "
-                    + "or auto (bpf when it loads, else tracefs). Default: ${DEFAULT-VALUE}.")
+                    + "proc (poll /proc, no root needed), or auto (bpf when it loads, else tracefs; without root, "
+                    + "proc). Default: ${DEFAULT-VALUE}.")
     String backend;
 
     @Option(names = "--cgroup", paramLabel = "PATH",
@@ -158,6 +159,10 @@ final class ProctapCommand {
         }
     }
 
+    @Option(names = "--poll-hz", paramLabel = "N", description = "--backend proc: polls of /proc a second "
+            + "(default 10).")
+    Double pollHz;
+
     /** @param command the words after "--" (null when there was no "--") */
     Options toOptions(List<String> command) {
         if (output != null && mode != Options.Mode.RECORD) {
@@ -177,16 +182,19 @@ final class ProctapCommand {
                 throw usage("say which recording to report: proctap report FILE");
             }
             if (!pids.isEmpty() || command != null || exact || regex || follow || !backend.equals("auto")
-                    || cgroup != null) {
+                    || cgroup != null || pollHz != null) {
                 throw usage("report takes the target and the source from the recording: "
-                        + "-p, --, --cgroup, --exact, --regex, --follow and --backend do not apply");
+                        + "-p, --, --cgroup, --exact, --regex, --follow, --backend and --poll-hz do not apply");
             }
             checkOutputOptions();
             return new Options(TargetSpec.byPids(List.of(), false), interval, cumulative, seedFormat, json,
                     Backend.TRACEFS, columns(columns), perProcess, histograms(hist), mode,
                     java.nio.file.Path.of(name), partial,
                     perfetto ? Options.Export.PERFETTO : html ? Options.Export.HTML : Options.Export.NONE,
-                    exporter(), quiet);
+                    exporter(), quiet, org.proctap.source.proc.ProcSource.DEFAULT_HZ);
+        }
+        if (mode == Options.Mode.RECORD && pollHz != null) {
+            throw usage("record reads the tracefs ring buffers: --poll-hz does not apply");
         }
         if (mode == Options.Mode.RECORD && !backend.equals("auto") && !backend.equals("tracefs")) {
             throw usage("record reads the tracefs ring buffers: --backend " + backend + " does not apply");
@@ -224,8 +232,10 @@ final class ProctapCommand {
             case "auto" -> Backend.AUTO;
             case "bpf" -> Backend.BPF;
             case "tracefs" -> Backend.TRACEFS;
-            default -> throw usage("--backend must be auto, bpf or tracefs, not '" + backend + "'");
+            case "proc" -> Backend.PROC;
+            default -> throw usage("--backend must be auto, bpf, tracefs or proc, not '" + backend + "'");
         };
+        double hz = pollHz(b);
         TargetSpec target;
         if (name != null) {
             try {
@@ -246,7 +256,21 @@ final class ProctapCommand {
         return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns), perProcess,
                 histograms(hist), mode, mode == Options.Mode.RECORD
                         ? (output != null ? output : java.nio.file.Path.of("proctap.dat")) : null, partial,
-                Options.Export.NONE, exporter(), quiet);
+                Options.Export.NONE, exporter(), quiet, hz);
+    }
+
+    /** --poll-hz: for proc (and auto, which may fall back to it), 0.1 to 1000 polls a second. */
+    private double pollHz(Backend b) {
+        if (pollHz == null) {
+            return org.proctap.source.proc.ProcSource.DEFAULT_HZ;
+        }
+        if (b != Backend.PROC && b != Backend.AUTO) {
+            throw usage("--poll-hz is for --backend proc (or auto, without root)");
+        }
+        if (!(pollHz >= 0.1) || pollHz > 1000) {
+            throw usage("--poll-hz must be a number of polls a second from 0.1 to 1000");
+        }
+        return pollHz;
     }
 
     private void checkOutputOptions() {

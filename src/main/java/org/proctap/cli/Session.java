@@ -219,7 +219,10 @@ final class Session {
             err.println("proctap: removed tracefs instances left by a killed proctap: " + String.join(", ", removed));
         }
         return Sources.open(options.backend(), options.target(), pinned, sourceHistograms(),
-                reason -> err.println("proctap: bpf unavailable (" + reason + "); using tracefs"));
+                options.pollHz(), reason -> err.println("proctap: bpf unavailable (" + reason + "); using tracefs"),
+                missing -> err.println("proctap: " + missing + ": polling /proc "
+                        + new java.text.DecimalFormat("0.##").format(options.pollHz()) + " times a second instead"
+                        + " (--backend proc): no per-CPU split, no interrupt figures, execs and exits approximate"));
     }
 
     /**

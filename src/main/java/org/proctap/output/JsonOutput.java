@@ -90,7 +90,7 @@ public final class JsonOutput implements Output {
         switch (report) {
             case ExecReport e -> {
                 n = node("exec", e.ts());
-                n.put("cpu", e.cpu());
+                putCpu(n, "cpu", e.cpu());
                 n.put("pid", e.pid());
                 n.put("tgid", e.tgid());
                 n.put("old_pid", e.oldPid());
@@ -100,7 +100,7 @@ public final class JsonOutput implements Output {
             }
             case ForkReport f -> {
                 n = node("fork", f.ts());
-                n.put("cpu", f.cpu());
+                putCpu(n, "cpu", f.cpu());
                 n.put("pid", f.pid());
                 n.put("tgid", f.tgid());
                 n.put("comm", f.comm());
@@ -110,11 +110,15 @@ public final class JsonOutput implements Output {
                 n.put("kind", f.kind());
                 n.put("syscall", f.syscall());
                 n.put("thread", f.thread());
-                n.put("clone_flags", f.cloneFlags());
+                if (f.cloneFlags() == ForkReport.UNKNOWN_FLAGS) {
+                    n.putNull("clone_flags");
+                } else {
+                    n.put("clone_flags", f.cloneFlags());
+                }
             }
             case ExitReport x -> {
                 n = node("exit", x.ts());
-                n.put("cpu", x.cpu());
+                putCpu(n, "cpu", x.cpu());
                 n.put("pid", x.pid());
                 n.put("tgid", x.tgid());
                 n.put("comm", x.comm());
@@ -140,7 +144,11 @@ public final class JsonOutput implements Output {
             }
         } else {
             for (CpuTaskCounters row : interval.rows()) {
-                emitRow(stats(interval, row.cpu(), row.tid(), row.tgid(), row.comm()), interval, row.values());
+                ObjectNode n = stats(interval, row.cpu(), row.tid(), row.tgid(), row.comm());
+                if (!row.hasCpu()) {
+                    putCpu(n, "last_cpu", row.lastCpu()); // (a whole task's row: where it was when last read)
+                }
+                emitRow(n, interval, row.values());
                 rows++;
             }
         }
@@ -165,6 +173,15 @@ public final class JsonOutput implements Output {
             repairedNs.put(Integer.toString(cpu), interval.repairedNsPerCpu()[cpu]);
         }
         n.put("lost_total", interval.lostTotal());
+        if (interval.polling() != null) {
+            // the /proc poller: lines come from comparing polls (a process shorter than a poll can be missed)
+            ObjectNode polling = n.putObject("polling");
+            polling.put("hz", interval.polling().hz());
+            polling.put("polls", interval.polling().polls());
+            polling.put("period_ns", interval.polling().periodNs());
+            polling.put("unreadable", interval.polling().unreadable());
+            polling.put("lines_approximate", true);
+        }
         n.put("final", interval.fin());
         n.put("cumulative", interval.cumulative());
         emit(n);
@@ -196,7 +213,7 @@ public final class JsonOutput implements Output {
         ObjectNode n = node("stats", interval.endNs());
         n.put("interval", interval.index());
         n.put("start_ns", interval.startNs());
-        n.put("cpu", cpu);
+        putCpu(n, "cpu", cpu);
         n.put("pid", pid);
         n.put("tgid", tgid);
         n.put("comm", comm);
@@ -222,6 +239,15 @@ public final class JsonOutput implements Output {
         }
         n.put("final", interval.fin());
         emit(n);
+    }
+
+    /** A CPU number, or null for {@link CpuTaskCounters#NO_CPU}. */
+    private static void putCpu(ObjectNode n, String field, int cpu) {
+        if (cpu == CpuTaskCounters.NO_CPU) {
+            n.putNull(field);
+        } else {
+            n.put(field, cpu);
+        }
     }
 
     /**

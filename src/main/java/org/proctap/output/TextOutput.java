@@ -7,11 +7,13 @@ import java.util.Set;
 import org.proctap.metric.Metric;
 import org.proctap.metric.Unit;
 
+import org.proctap.report.CpuTaskCounters;
 import org.proctap.report.ExecReport;
 import org.proctap.report.ExitReport;
 import org.proctap.report.ExitStatus;
 import org.proctap.report.ForkReport;
 import org.proctap.report.IntervalReport;
+import org.proctap.report.Polling;
 import org.proctap.report.ProcessHistogram;
 import org.proctap.report.ProcessSummary;
 import org.proctap.report.Report;
@@ -100,7 +102,8 @@ public final class TextOutput implements Output {
         sb.append('\n');
         Set<Metric> measured = interval.measured();
         for (Line row : lines(interval)) {
-            sb.append(row.cpu()).append('\t').append(row.pid()).append('\t')
+            sb.append(row.cpu() == CpuTaskCounters.NO_CPU ? "-" : Integer.toString(row.cpu())).append('\t')
+                    .append(row.pid()).append('\t')
                     .append(measured.contains(Metric.RUNS) ? String.format("%3d", row.get(Metric.RUNS)) : "  -")
                     .append('\t')
                     .append(measured.contains(Metric.TIMER_NS)
@@ -124,6 +127,9 @@ public final class TextOutput implements Output {
             }
             sb.append(" (the kernel dropped them: counts above are too low)\n");
         }
+        if (interval.polling() != null) {
+            sb.append(pollingFooter(interval.polling()));
+        }
         sb.append(RULE).append('\n');
         for (ProcessHistogram h : ProcessHistogram.of(interval, histograms)) {
             sb.append(histogram(h));
@@ -135,6 +141,26 @@ public final class TextOutput implements Output {
         }
         out.print(sb);
         out.flush();
+    }
+
+    /**
+     * What a table from the /proc poller cannot show, under it: no CPU split, and lines found by
+     * comparing polls, which can miss a process shorter than one poll.
+     */
+    static String pollingFooter(Polling p) {
+        String period = p.periodNs() % 1_000_000 == 0 ? (p.periodNs() / 1_000_000) + " ms"
+                : String.format("%.3f ms", p.periodNs() / 1e6);
+        String s = "Polled /proc at " + hz(p.hz()) + " Hz (" + p.polls() + " polls): no CPU split; exec, fork and exit"
+                + " lines are approximate: a process shorter than " + period + " can be missed\n";
+        if (p.unreadable() > 0) {
+            s += "Not readable: " + p.unreadable() + (p.unreadable() == 1 ? " process" : " processes")
+                    + " (not counted)\n";
+        }
+        return s;
+    }
+
+    private static String hz(double hz) {
+        return hz == Math.rint(hz) ? Long.toString((long) hz) : Double.toString(hz);
     }
 
     /**

@@ -47,15 +47,12 @@ public final class ProcFs {
 
     /** Parses a stat line; the comm sits between the first '(' and the LAST ')' (it may hold both). */
     static ProcessEntry parseStat(int pid, String stat) {
-        int open = stat.indexOf('(');
-        int close = stat.lastIndexOf(')');
-        if (open < 0 || close < open) {
+        try {
+            Stat s = Stat.parse(stat);
+            return new ProcessEntry(pid, s.comm(), s.ppid());
+        } catch (IllegalArgumentException e) {
             return null;
         }
-        String comm = stat.substring(open + 1, close);
-        String[] rest = stat.substring(close + 2).split(" ");
-        int ppid = rest.length > 1 ? parsePid(rest[1]) : 0;
-        return new ProcessEntry(pid, comm, ppid);
     }
 
     /** How many threads the system has now (each process's task/ entries). */
@@ -149,8 +146,11 @@ public final class ProcFs {
         if (stat == null) {
             return 0;
         }
-        int close = stat.lastIndexOf(')');
-        return close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : 0;
+        try {
+            return Stat.parse(stat).state();
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
     }
 
     private static String readString(Path file) {

@@ -45,20 +45,14 @@ public record TaskCounters(long oncpuNs, long runDelayNs, long pcount, long volu
         long oncpu = ss.oncpuNs();
         long runDelay = ss.runDelayNs();
         long pcount = ss.pcount();
-        long vol = field(status, "voluntary_ctxt_switches");
-        long nonvol = field(status, "nonvoluntary_ctxt_switches");
+        Status switches = Status.parse(status);
         long migrations = field(sched, "se.nr_migrations");
-        // the comm sits between the first '(' and the LAST ')': it may hold spaces and parentheses
-        int close = stat.lastIndexOf(')');
-        if (close < 0 || close + 2 >= stat.length()) {
-            throw new IllegalArgumentException("not a stat line: " + stat.strip());
-        }
-        String[] rest = stat.substring(close + 2).strip().split(" ");
-        // rest[0] is field 3 (state); field 39 (processor) is rest[36]
-        if (rest.length < 37 || rest[0].length() != 1) {
+        Stat st = Stat.parse(stat);
+        if (st.processor() < 0) {
             throw new IllegalArgumentException("a stat line without a processor field: " + stat.strip());
         }
-        return new TaskCounters(oncpu, runDelay, pcount, vol, nonvol, migrations, rest[0].charAt(0), Integer.parseInt(rest[36]));
+        return new TaskCounters(oncpu, runDelay, pcount, switches.voluntary(), switches.nonvoluntary(), migrations,
+                st.state(), st.processor());
     }
 
     private static long field(String text, String name) {

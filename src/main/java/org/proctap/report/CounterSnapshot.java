@@ -13,12 +13,27 @@ import org.proctap.metric.Metric;
  * that a switch nobody reported began or ended. {@code fin} marks the snapshot taken at the stop;
  * {@code measured} are the metrics the source counts (the others are 0 and mean nothing).
  * {@code cgroups}: under --cgroup, the cgroup v2 path of each row's process, by tgid (else empty).
+ * {@code polling}: how a /proc poller saw them, null for the event sources.
  */
 public record CounterSnapshot(long ts, List<CpuTaskCounters> counters, long[] lostPerCpu, long[] repairsPerCpu,
-                              long[] repairedNsPerCpu, boolean fin, Set<Metric> measured, Map<Integer, String> cgroups) {
+                              long[] repairedNsPerCpu, boolean fin, Set<Metric> measured, Map<Integer, String> cgroups,
+                              Polling polling) {
 
+    /** The snapshot of an event source. */
     public CounterSnapshot(long ts, List<CpuTaskCounters> counters, long[] lostPerCpu, long[] repairsPerCpu,
                            long[] repairedNsPerCpu, boolean fin, Set<Metric> measured) {
-        this(ts, counters, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin, measured, Map.of());
+        this(ts, counters, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin, measured, Map.of(), null);
+    }
+
+    /** The snapshot of an event source under --cgroup. */
+    public CounterSnapshot(long ts, List<CpuTaskCounters> counters, long[] lostPerCpu, long[] repairsPerCpu,
+                           long[] repairedNsPerCpu, boolean fin, Set<Metric> measured, Map<Integer, String> cgroups) {
+        this(ts, counters, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin, measured, cgroups, null);
+    }
+
+    /** The snapshot of a /proc poller. */
+    public CounterSnapshot(long ts, List<CpuTaskCounters> counters, long[] lostPerCpu, long[] repairsPerCpu,
+                           long[] repairedNsPerCpu, boolean fin, Set<Metric> measured, Polling polling) {
+        this(ts, counters, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin, measured, Map.of(), polling);
     }
 }

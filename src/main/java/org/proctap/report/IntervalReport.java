@@ -16,18 +16,27 @@ import org.proctap.metric.Metric;
  * seen). {@code processRows}: the same rows summed per CPU and process when the table is shown
  * that way ({@code --per-process}), else null. {@code cgroups}: under --cgroup, the cgroup v2 path
  * (relative to the root) of each process seen so far, by tgid, as last known; else empty.
+ * {@code polling}: how a /proc poller saw the tasks, null for the event sources.
  */
 public record IntervalReport(int index, long startNs, long endNs, List<CpuTaskCounters> rows, long[] lostPerCpu,
                              long[] repairsPerCpu, long[] repairedNsPerCpu, boolean fin, boolean cumulative,
                              Set<Metric> measured, List<ProcessSummary> processes, Map<Integer, String> processNames,
-                             List<CpuProcessCounters> processRows, Map<Integer, String> cgroups) {
+                             List<CpuProcessCounters> processRows, Map<Integer, String> cgroups, Polling polling) {
+
+    public IntervalReport(int index, long startNs, long endNs, List<CpuTaskCounters> rows, long[] lostPerCpu,
+                          long[] repairsPerCpu, long[] repairedNsPerCpu, boolean fin, boolean cumulative,
+                          Set<Metric> measured, List<ProcessSummary> processes, Map<Integer, String> processNames,
+                          List<CpuProcessCounters> processRows, Polling polling) {
+        this(index, startNs, endNs, rows, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin, cumulative, measured,
+                processes, processNames, processRows, Map.of(), polling);
+    }
 
     public IntervalReport(int index, long startNs, long endNs, List<CpuTaskCounters> rows, long[] lostPerCpu,
                           long[] repairsPerCpu, long[] repairedNsPerCpu, boolean fin, boolean cumulative,
                           Set<Metric> measured, List<ProcessSummary> processes, Map<Integer, String> processNames,
                           List<CpuProcessCounters> processRows) {
         this(index, startNs, endNs, rows, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin, cumulative, measured,
-                processes, processNames, processRows, Map.of());
+                processes, processNames, processRows, Map.of(), null);
     }
 
     public IntervalReport(int index, long startNs, long endNs, List<CpuTaskCounters> rows, long[] lostPerCpu,
@@ -52,7 +61,7 @@ public record IntervalReport(int index, long startNs, long endNs, List<CpuTaskCo
     /** This table shown per CPU and process, with these rows. */
     public IntervalReport withProcessRows(List<CpuProcessCounters> byProcess) {
         return new IntervalReport(index, startNs, endNs, rows, lostPerCpu, repairsPerCpu, repairedNsPerCpu, fin,
-                cumulative, measured, processes, processNames, List.copyOf(byProcess), cgroups);
+                cumulative, measured, processes, processNames, List.copyOf(byProcess), cgroups, polling);
     }
 
     public long lostTotal() {

@@ -8,5 +8,6 @@ public sealed interface Report permits ExecReport, ForkReport, ExitReport {
     /** Kernel timestamp, CLOCK_MONOTONIC ns. */
     long ts();
 
+    /** The CPU it happened on; {@link CpuTaskCounters#NO_CPU} when the source cannot tell. */
     int cpu();
 }

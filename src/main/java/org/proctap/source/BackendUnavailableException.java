@@ -1,7 +1,7 @@
 package org.proctap.source;
 
 /**
- * {@link Backend#BPF} was asked for by name and cannot run here (auto falls back instead). The
+ * {@link Backend#BPF} (or, without the privilege, {@link Backend#TRACEFS}) was asked for by name and cannot run here (auto falls back instead). The
  * message is the one line for the user; {@link #reason()} is what libbpf or the kernel said.
  */
 public final class BackendUnavailableException extends SourceException {
@@ -10,6 +10,12 @@ public final class BackendUnavailableException extends SourceException {
 
     BackendUnavailableException(String reason, Throwable cause) {
         super("the bpf backend cannot run: " + reason, cause);
+        this.reason = reason;
+    }
+
+    /** {@code backend} ("bpf", "tracefs") was asked by name and this process lacks the privilege for it. */
+    BackendUnavailableException(String backend, String reason) {
+        super("the " + backend + " backend cannot run: " + reason);
         this.reason = reason;
     }
 

@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import org.proctap.metric.Metric;
 import org.proctap.model.TargetSpec;
 import org.proctap.source.bpf.BpfSource;
+import org.proctap.source.proc.ProcSource;
 import org.proctap.source.tracefs.TracefsSource;
 
 /**
@@ -43,9 +44,9 @@ public final class SelectedSource implements EventSource {
         return requested;
     }
 
-    /** {@link Backend#BPF} or {@link Backend#TRACEFS}: the source in use (final once start returned). */
+    /** {@link Backend#BPF}, {@link Backend#TRACEFS} or {@link Backend#PROC}: the source in use (final once start returned). */
     public Backend backend() {
-        return current instanceof BpfSource ? Backend.BPF : Backend.TRACEFS;
+        return current instanceof BpfSource ? Backend.BPF : current instanceof ProcSource ? Backend.PROC : Backend.TRACEFS;
     }
 
     /** Why auto gave up bpf for tracefs (the kernel's or libbpf's words), or null. */

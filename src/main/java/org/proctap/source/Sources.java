@@ -9,6 +9,7 @@ import org.proctap.model.TargetSpec;
 import org.proctap.source.bpf.BpfSource;
 import org.proctap.source.bpf.BpfUnavailableException;
 import org.proctap.source.bpf.LibbpfException;
+import org.proctap.source.proc.ProcSource;
 import org.proctap.source.tracefs.TraceInstance;
 import org.proctap.source.tracefs.Tracefs;
 import org.proctap.source.tracefs.TracefsSource;
@@ -65,6 +66,55 @@ public final class Sources {
                 SelectedSource.tracefs(target, pinned, histograms));
         selected.fellBack(reason);
         return selected;
+    }
+
+    /**
+     * As {@link #open(Backend, TargetSpec, List, Set, Consumer)}, with {@link Backend#PROC} too: for
+     * it, and for auto when this process has the privilege for neither bpf nor tracefs (then
+     * {@code onNoPrivilege} is told what is missing, e.g. "not root (no CAP_BPF/CAP_PERFMON,
+     * tracefs not writable)"), a /proc poller at {@code pollHz}. As root, auto is as before.
+     *
+     * @throws BackendUnavailableException for bpf or tracefs asked by name without the privilege
+     */
+    public static SelectedSource open(Backend backend, TargetSpec target, List<Integer> pinned, Set<Metric> histograms,
+                                      double pollHz, Consumer<String> onFallback, Consumer<String> onNoPrivilege) {
+        if (backend == Backend.PROC) {
+            return new SelectedSource(backend, target, pinned, histograms, onFallback,
+                    new ProcSource(target, pinned, pollHz));
+        }
+        Privileges privileges = Privileges.current();
+        if (!privileges.root()) {
+            if (backend == Backend.AUTO && !privileges.bpfAllowed() && !privileges.tracefsAllowed()) {
+                onNoPrivilege.accept(privileges.missing());
+                return new SelectedSource(backend, target, pinned, histograms, onFallback,
+                        new ProcSource(target, pinned, pollHz));
+            }
+            check(backend, privileges);
+        }
+        return open(backend, target, pinned, histograms, onFallback);
+    }
+
+    /**
+     * Throws {@link BackendUnavailableException} when {@code backend} is bpf or tracefs and this
+     * process lacks the privilege for it: before anything is started.
+     */
+    public static void checkPrivileges(Backend backend) {
+        if (backend == Backend.BPF || backend == Backend.TRACEFS) {
+            Privileges privileges = Privileges.current();
+            if (!privileges.root()) {
+                check(backend, privileges);
+            }
+        }
+    }
+
+    private static void check(Backend backend, Privileges privileges) {
+        String fix = "run as root (sudo ./proctap ...), or use --backend proc, which needs no root";
+        if (backend == Backend.BPF && !privileges.bpfAllowed()) {
+            throw new BackendUnavailableException("bpf", privileges.missing() + ": " + fix);
+        }
+        if (backend == Backend.TRACEFS && !privileges.tracefsAllowed()) {
+            throw new BackendUnavailableException("tracefs", privileges.missing() + ": " + fix);
+        }
     }
 
     /**

@@ -98,7 +98,8 @@ public final class IntervalAggregator {
             processes.sort(Comparator.comparingInt(ProcessSummary::tgid));
         }
         return new IntervalReport(++index, from, snap.ts(), List.copyOf(rows), lost, repairs, repairedNs, snap.fin(),
-                cumulative, snap.measured(), List.copyOf(processes), Map.copyOf(names), null, Map.copyOf(cgroups));
+                cumulative, snap.measured(), List.copyOf(processes), Map.copyOf(names), null, Map.copyOf(cgroups),
+                snap.polling());
     }
 
     /**

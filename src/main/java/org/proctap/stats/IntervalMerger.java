@@ -65,7 +65,7 @@ public final class IntervalMerger implements IntervalListener {
             IntervalReport r = pending;
             IntervalReport out = new IntervalReport(++index, r.startNs(), r.endNs(), r.rows(), r.lostPerCpu(),
                     r.repairsPerCpu(), r.repairedNsPerCpu(), r.fin(), r.cumulative(), r.measured(), r.processes(),
-                    r.processNames(), null);
+                    r.processNames(), null, r.cgroups(), r.polling());
             pending = null;
             held = 0;
             listener.onInterval(perProcess ? PerProcess.of(out) : out);
@@ -94,7 +94,7 @@ public final class IntervalMerger implements IntervalListener {
         return new IntervalReport(b.index(), a.startNs(), b.endNs(), List.copyOf(sorted), sum(a.lostPerCpu(),
                 b.lostPerCpu()), sum(a.repairsPerCpu(), b.repairsPerCpu()),
                 sum(a.repairedNsPerCpu(), b.repairedNsPerCpu()), b.fin(), false, b.measured(), b.processes(),
-                b.processNames(), null);
+                b.processNames(), null, b.cgroups(), b.polling());
     }
 
     private static long[] sum(long[] a, long[] b) {
