@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.proctap.event.Event;
 import org.proctap.event.SchedSwitch;
+import org.proctap.event.SchedRuntime;
 import org.proctap.event.SchedWakeup;
 import org.proctap.metric.Log2Slots;
 import org.proctap.metric.Metric;
@@ -28,7 +29,12 @@ import org.proctap.timeline.WaitHistogram;
  * preemption that left the task runnable) to its switch-in. A task woken onto an idle CPU runs,
  * for the kernel, from that wake-up: the wake-up's enqueue updated the run queue clock and the
  * switch out of idle does not again (docs/kernel-notes.md), and that wake-up fires on the idle
- * CPU in idle context. Such a slice starts there, as the on-CPU figures do. The recording keeps
+ * CPU in idle context. Such a slice starts there, as the on-CPU figures do. A wake-up that
+ * preempts the running task freezes the clock the same way (wakeup_preempt() calls
+ * rq_clock_skip_update() once it set need_resched, kernel/sched/core.c): the preempted task's
+ * charges then end, and the woken task's begin, at the wake-up. Whether a given wake-up did is
+ * not in the events, but the preempted task's charges say it: when the slice they add up to ends
+ * nearer the wake-up than the switch, the cut is at the wake-up. The recording keeps
  * the switches of watched tasks only, so an unwatched task's slice ends at the next switch
  * recorded there.
  */
@@ -42,6 +48,9 @@ public final class TimelineExport implements RecordedSource.EventTap {
     /** Per CPU, the last task woken onto it since its last switch, and when (-1: none). */
     private final int[] woken;
     private final long[] wokenAt;
+    /** Per CPU, the running task's charges since its slice began. */
+    private final long[] charged;
+    private final boolean[] wokenInIdle;
     private TaskRegistry registry;
 
     public TimelineExport(RecordingInfo info, String title) {
@@ -53,6 +62,8 @@ public final class TimelineExport implements RecordedSource.EventTap {
         java.util.Arrays.fill(current, -1);
         woken = new int[info.cpus()];
         wokenAt = new long[info.cpus()];
+        charged = new long[info.cpus()];
+        wokenInIdle = new boolean[info.cpus()];
         java.util.Arrays.fill(woken, -1);
     }
 
@@ -65,10 +76,13 @@ public final class TimelineExport implements RecordedSource.EventTap {
                 if (cpu < 0 || cpu >= current.length) {
                     return;
                 }
-                // out of idle, the kernel charges next from its wake-up there
-                boolean fromWake = woken[cpu] == s.nextTid() && s.nextTid() != 0 && s.prevTid() == 0
-                        && wokenAt[cpu] <= s.ts();
+                // out of idle, or after a preempting wake-up, the kernel charges next from its wake-up
+                boolean wokenHere = woken[cpu] == s.nextTid() && s.nextTid() != 0 && wokenAt[cpu] <= s.ts()
+                        && wokenAt[cpu] >= since[cpu];
+                boolean fromWake = wokenHere && (s.prevTid() == 0 ? wokenInIdle[cpu] : s.preempted()
+                        && current[cpu] == s.prevTid() && chargedEnd(cpu, s.ts(), wokenAt[cpu]));
                 long cut = fromWake ? Math.max(wokenAt[cpu], since[cpu]) : s.ts();
+                charged[cpu] = 0;
                 if (current[cpu] > 0 && cut >= since[cpu]) {
                     slice(cpu, current[cpu], comm[cpu], since[cpu], cut);
                 }
@@ -88,16 +102,42 @@ public final class TimelineExport implements RecordedSource.EventTap {
                     waitSlots[Log2Slots.ofNs(s.ts() - woke)]++;
                 }
             }
+            case SchedRuntime r -> {
+                int at = r.cpu() >= 0 && r.cpu() < current.length && current[r.cpu()] == r.pid() ? r.cpu() : -1;
+                for (int c = 0; at < 0 && c < current.length; c++) {
+                    if (current[c] == r.pid()) {
+                        at = c; // (a charge made from another CPU)
+                    }
+                }
+                if (at >= 0) {
+                    charged[at] += r.runtimeNs();
+                }
+            }
             case SchedWakeup w -> {
                 runnableSince.putIfAbsent(w.wakee(), w.ts());
-                if (w.tid() == 0 && w.cpu() == w.targetCpu() && w.cpu() >= 0 && w.cpu() < current.length) {
-                    woken[w.cpu()] = w.wakee(); // (in idle context on the idle CPU itself)
-                    wokenAt[w.cpu()] = w.ts();
+                int target = w.targetCpu();
+                if (target >= 0 && target < current.length) {
+                    woken[target] = w.wakee();
+                    wokenAt[target] = w.ts();
+                    wokenInIdle[target] = w.tid() == 0 && w.cpu() == target; // (on the idle CPU itself)
                 }
             }
             default -> {
             }
         }
+    }
+
+    /**
+     * Whether the slice on {@code cpu}, as its task's charges add up since it began, ends nearer
+     * the wake-up at {@code wokeAt} than the switch at {@code switchTs}: the clock stood still
+     * from the wake-up. No charges (an unwatched task's are not recorded): no.
+     */
+    private boolean chargedEnd(int cpu, long switchTs, long wokeAt) {
+        if (charged[cpu] == 0) {
+            return false;
+        }
+        long end = since[cpu] + charged[cpu];
+        return Math.abs(end - wokeAt) < Math.abs(end - switchTs);
     }
 
     private void slice(int cpu, int tid, String name, long from, long to) {
