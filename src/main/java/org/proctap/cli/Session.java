@@ -131,11 +131,6 @@ final class Session {
             source = src;
             if (exporter != null) {
                 startExporting(src, pinned);
-            } else if (options.mode() == Options.Mode.WATCH) {
-                Cadence cadence = Cadence.of(options.intervalNs());
-                src.start(IntervalListener.aggregating(options.cumulative(), false,
-                        new IntervalMerger(cadence.every(), options.perProcess(), new Listener(pinned))),
-                        cadence.snapshotNs());
             } else {
                 src.start(IntervalListener.aggregating(options.cumulative(), options.perProcess(), new Listener(pinned)),
                         options.mode() == Options.Mode.RECORD ? RECORD_READINGS_NS : options.intervalNs());
