@@ -468,6 +468,7 @@ public final class BpfSource implements EventSource {
             for (int cpu = 0; cpu < ncpu; cpu++) {
                 MemorySegment row = v.asSlice((long) cpu * stride, Wire.COUNTS.byteSize());
                 long[] values = row.asSlice(0, (long) Metric.SLOTS * Long.BYTES).toArray(ValueLayout.JAVA_LONG_UNALIGNED);
+                org.proctap.metric.Softirq.totalsFromVectors(values);
                 long since = row.get(ValueLayout.JAVA_LONG_UNALIGNED, offSince);
                 if (since != 0) {
                     OpenTime.Off o = open.get(tid);

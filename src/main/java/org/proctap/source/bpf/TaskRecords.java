@@ -57,6 +57,7 @@ record TaskRecords(Map<Integer, TaskNow> now, Map<Long, long[]> counts, Map<Inte
     /** Adds one CPU's struct pt_counts of a task. */
     void add(int tid, int cpu, MemorySegment row) {
         long[] values = row.asSlice(0, (long) Metric.SLOTS * Long.BYTES).toArray(ValueLayout.JAVA_LONG_UNALIGNED);
+        org.proctap.metric.Softirq.totalsFromVectors(values);
         long since = row.get(ValueLayout.JAVA_LONG_UNALIGNED, Wire.offset(Wire.COUNTS, "off_since"));
         if (since != 0) {
             OpenTime.Off o = open.get(tid);
