@@ -1373,7 +1373,9 @@ int pt_tasks(struct bpf_iter__task *ctx)
 	}
 	r.kind = PT_REC_TASK;
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
-	/* the counters: a row once the task ran on that CPU, or left it and is not charged yet */
+	/* the counters: a row once the task ran on that CPU, or left it and is not charged yet, or
+	 * was charged its sleep there from another CPU (switch_out(): a wake-up elsewhere charges
+	 * the time off to the CPU it left, which may see the task never again) */
 	struct pt_task_row row = {};
 	row.kind = PT_REC_ROW;
 	row.tid = r.tid;
@@ -1382,7 +1384,8 @@ int pt_tasks(struct bpf_iter__task *ctx)
 			break;
 		struct pt_counts *c = bpf_map_lookup_percpu_elem(&counts, &row.tid, cpu);
 		if (!c || !(c->v[PT_M_RUNS] | c->v[PT_M_ONCPU_NS] | c->v[PT_M_TIMER_COUNT] | c->v[PT_M_IRQ_COUNT] |
-			    c->v[PT_M_SOFTIRQ_COUNT] | c->v[PT_M_WAIT_NS] | c->off_since))
+			    c->v[PT_M_SOFTIRQ_COUNT] | c->v[PT_M_WAIT_NS] | c->v[PT_M_SLEEP_NS] |
+			    c->v[PT_M_IO_NS] | c->off_since))
 			continue;
 		row.cpu = cpu;
 		bpf_seq_write(ctx->meta->seq, &row, sizeof(row));

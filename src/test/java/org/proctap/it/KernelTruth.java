@@ -86,6 +86,17 @@ public final class KernelTruth {
         throw new IllegalArgumentException("no se.nr_migrations line in: " + sched);
     }
 
+    /** The CPU a task is on, or last ran on while it sleeps: field 39 of /proc/PID/task/TID/stat. */
+    public static int lastCpu(long pid, long tid) {
+        return parseLastCpu(read(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "stat")));
+    }
+
+    static int parseLastCpu(String stat) {
+        // the comm (field 2) may hold spaces and parentheses: fields count from the last ')'
+        String[] rest = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
+        return Integer.parseInt(rest[39 - 3]);
+    }
+
     /** The LOC row of /proc/interrupts (local APIC timer interrupts), indexed by CPU number. */
     public static long[] localTimerInterrupts() {
         return parseLocalTimerInterrupts(read(Path.of("/proc/interrupts")));

@@ -27,6 +27,14 @@ class KernelTruthTest {
     }
 
     @Test
+    void parsesTheLastCpuPastACommWithSpacesAndParentheses() {
+        // as Linux 6.18 prints /proc/PID/task/TID/stat (fs/proc/array.c do_task_stat)
+        String stat = "4242 (a) b (c) S 4241 4242 4241 34816 4242 4194560 114 0 0 0 0 0 0 0 20 0 1 0 "
+                + "31337 2428928 256 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+        assertThat(KernelTruth.parseLastCpu(stat)).isEqualTo(1);
+    }
+
+    @Test
     void parsesSoftirqsAndDeviceIrqs() {
         // as Linux 6.18 prints them (kernel/softirq.c show_softirqs, kernel/irq/proc.c show_interrupts)
         String softirqs = """

@@ -34,10 +34,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * off the CPU it measured itself inside pwrite+fdatasync, and on-CPU + wait + sleep + io with
  * the whole watch and with each table of a second or more (within 1%, and what the hypervisor
  * stole from the CPUs during the table). A figure a source does not measure must be null in
- * every row, never a 0 that looks measured.
+ * every row, never a 0 that looks measured. The sleeper sleeps on one CPU before its go and
+ * runs only on the other after it, so that one of its rows holds nothing but a sleep charged
+ * from elsewhere: that row must show in every table.
  */
 class WhereTimeWentIT extends ItSupport {
     static final int RUN_MS = 1500;
+    static final int PRE_GO_MS = 1200;
     static final Path SOURCE = Workload.basedir().resolve("src/test/c/ptsched.c");
     private static final Pattern THREAD = Pattern.compile("thread role=(\\S+) tid=(\\d+)");
     private static final Pattern SYSCALLS = Pattern.compile("syscalls role=io tid=(\\d+) wall=(\\d+) cpu=(\\d+)");
@@ -72,6 +75,18 @@ class WhereTimeWentIT extends ItSupport {
             assertThat(line).as("the workload's ready line").startsWith("ready pid=");
             assertThat(roles).as("its threads").hasSize(6);
             long pid = work.pid();
+            // the sleeper, asleep on one CPU, is allowed only the other from now: its go wakes
+            // it there, and it never runs again on the CPU it slept on, whose row then holds
+            // only the sleep up to the go (charged there at its first switch-out elsewhere)
+            int sleeper = roles.entrySet().stream().filter(r -> r.getValue().equals("sleeper"))
+                    .findFirst().orElseThrow().getKey();
+            awaitBlocked(pid, List.of(sleeper));
+            int sleptOn = KernelTruth.lastCpu(pid, sleeper);
+            int wokenOn = sleptOn ^ 1;
+            Process move = new ProcessBuilder("taskset", "-p", "-c", Integer.toString(wokenOn), Integer.toString(sleeper))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertThat(move.waitFor()).as("taskset -p -c %d %d", wokenOn, sleeper).isZero();
+            assertThat(KernelTruth.lastCpu(pid, sleeper)).as("the sleeper's CPU while asleep").isEqualTo(sleptOn);
             String[] args = target.equals("name")
                     ? new String[] {"--json", "-i", "1", "--backend", backend, name}
                     : new String[] {"--json", "-i", "1", "--backend", backend, "-p", Long.toString(pid)};
@@ -81,6 +96,7 @@ class WhereTimeWentIT extends ItSupport {
                 for (int tid : roles.keySet()) {
                     before.put(tid, Truth.of(pid, tid)); // blocked on the go condition
                 }
+                Thread.sleep(PRE_GO_MS); // (so that the sleep up to the go is no rounding error)
                 long stealBefore = KernelTruth.stealMs();
                 OutputStream go = work.getOutputStream();
                 go.write("go\n".getBytes(StandardCharsets.UTF_8));
@@ -111,6 +127,15 @@ class WhereTimeWentIT extends ItSupport {
                 long watchStart = ofType(all, "interval").getFirst().path("start_ns").asLong();
                 compare(backend, target, ofType(all, "stats"), roles, before, after, watchStart, offInSyscalls, stealNs);
                 intervals(backend, target, all, roles, steal);
+                long sleptThere = ofType(all, "stats").stream()
+                        .filter(r -> r.path("pid").asInt() == sleeper && r.path("cpu").asInt() == sleptOn)
+                        .mapToLong(r -> r.path("sleep_ns").asLong()).sum();
+                System.out.printf("[measured] where-time %s by %s: sleeper asleep on CPU %d, woken on CPU %d: "
+                        + "%d ns of sleep on CPU %d%n", backend, target, sleptOn, wokenOn, sleptThere, sleptOn);
+                if (!ofType(all, "stats").getFirst().path("sleep_ns").isNull()) {
+                    assertThat(sleptThere).as("the sleeper's sleep up to its go, on the CPU it slept on")
+                            .isGreaterThanOrEqualTo(PRE_GO_MS * 1_000_000L);
+                }
             }
         } finally {
             work.destroyForcibly();
