@@ -97,7 +97,8 @@ final class ProctapCommand {
     boolean perfetto;
 
     @Option(names = "--html", description = "report: a timeline on stdout, one self-contained HTML page "
-            + "(a lane per CPU, waits, the per-process table) instead of the tables.")
+            + "(a lane per CPU, waits, the per-process table) instead of the tables; record: the same, "
+            + "of the recording, once it is written.")
     boolean html;
 
     /** Set before {@link #toOptions}: which form of the command line this is. */
@@ -168,8 +169,14 @@ final class ProctapCommand {
         if (output != null && mode != Options.Mode.RECORD) {
             throw usage("-o FILE is for proctap record");
         }
-        if ((partial || perfetto || html) && mode != Options.Mode.REPORT) {
-            throw usage("--partial, --perfetto and --html are for proctap report");
+        if ((partial || perfetto) && mode != Options.Mode.REPORT) {
+            throw usage("--partial and --perfetto are for proctap report");
+        }
+        if (html && mode == Options.Mode.WATCH) {
+            throw usage("--html is for proctap report and proctap record");
+        }
+        if (html && mode == Options.Mode.RECORD && (json || listen != null)) {
+            throw usage("record --html writes the timeline on stdout: --json and --listen do not apply");
         }
         if (perfetto && (html || json)) {
             throw usage("give one of --perfetto, --html and --json");
@@ -256,7 +263,7 @@ final class ProctapCommand {
         return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns), perProcess,
                 histograms(hist), mode, mode == Options.Mode.RECORD
                         ? (output != null ? output : java.nio.file.Path.of("proctap.dat")) : null, partial,
-                Options.Export.NONE, exporter(), quiet, hz);
+                html ? Options.Export.HTML : Options.Export.NONE, exporter(), quiet, hz);
     }
 
     /** --poll-hz: for proc (and auto, which may fall back to it), 0.1 to 1000 polls a second. */
