@@ -46,10 +46,16 @@ final class LiveInstance implements AutoCloseable {
         }
         Path dir = TRACEFS.resolve("instances/proctap-tracedat-test-" + ProcessHandle.current().pid());
         Files.createDirectory(dir);
-        LiveInstance live = new LiveInstance(dir, subBufferKb * 1024);
+        int kb;
+        try {
+            kb = subBufferKb(dir, subBufferKb);
+        } catch (IOException | RuntimeException e) {
+            Files.delete(dir);
+            throw e;
+        }
+        LiveInstance live = new LiveInstance(dir, kb * 1024);
         try {
             live.write("tracing_on", "0");
-            live.write("buffer_subbuf_size_kb", String.valueOf(subBufferKb));
             live.write("buffer_size_kb", "256");
             live.write("trace_clock", "mono");
             live.write("options/event-fork", "1");
@@ -122,6 +128,24 @@ final class LiveInstance implements AutoCloseable {
      * inode size, which tracefs reports as 0, and header_page then comes back as 1 byte (see
      * org.proctap.source.tracefs.TracefsFiles).
      */
+    /**
+     * Sets the instance's sub-buffer size, and returns the one it has: some kernels refuse the
+     * write with EPERM, even of the size it already has (docs/kernel-notes.md), and the pages are
+     * then the kernel's size (8 KB ones are the process-lifecycle-subbuf8k fixture's).
+     */
+    private static int subBufferKb(Path dir, int wanted) throws IOException {
+        Files.writeString(dir.resolve("tracing_on"), "0");
+        try {
+            Files.writeString(dir.resolve("buffer_subbuf_size_kb"), String.valueOf(wanted));
+            return wanted;
+        } catch (IOException e) { // (the write's errno, e.g. "Operation not permitted")
+            int kb = Integer.parseInt(read(dir.resolve("buffer_subbuf_size_kb")).strip());
+            System.out.printf("[measured] tracedat live instance: buffer_subbuf_size_kb=%d refused (%s): "
+                    + "recording %d KB sub-buffers%n", wanted, e.getMessage(), kb);
+            return kb;
+        }
+    }
+
     private static String read(Path file) throws IOException {
         try (java.io.InputStream in = Files.newInputStream(file)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
