@@ -81,17 +81,19 @@ final class EventTranslator {
         boolean was = Wire.i32(r, L, "was_watched") != 0;
         boolean now = Wire.i32(r, L, "now_watched") != 0;
         String filename = Wire.string(r, L, Wire.PATH_LEN, "filename");
+        Task before = registry.task(registry.task(oldPid) != null ? oldPid : pid);
         Task after = registry.onExec(pid, oldPid, comm);
         if (userMatching) {
+            was = before != null && before.watched(); // (the program's word counts an unjudged process)
             // the program counts every exec'd process until judged here (PT_PROC_UNDECIDED): a
             // match is shown from the exec on; the counters of any other are nobody's, but those
             // of one watched before its exec, which are read until forgotten
             boolean decided = after != null && after.watched();
             userWatch.set(tgid, decided);
-            if (!decided && after == null) {
-                exited.discard(pid);
-            } else if (!decided && was) {
+            if (!decided && was) {
                 leftAt.put(pid, snapshotIndex.getAsInt());
+            } else if (!decided) {
+                exited.discard(pid);
             }
             now = decided;
         }
@@ -173,7 +175,7 @@ final class EventTranslator {
         String comm = Wire.string(r, L, Wire.COMM_LEN, "hdr", "comm");
         boolean leader = Wire.i32(r, L, "is_leader") != 0;
         boolean now = Wire.i32(r, L, "now_watched") != 0;
-        if (registry.task(pid) == null && leader && (now || registry.nameMatches(comm))) {
+        if (registry.task(pid) == null && leader && (now && !userMatching || registry.nameMatches(comm))) {
             Proc p = registry.addProcess(tgid, comm, false);
             registry.addTask(p, pid, comm);
         } else {

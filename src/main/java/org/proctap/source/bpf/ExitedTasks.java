@@ -115,7 +115,10 @@ final class ExitedTasks {
         var d = discard.iterator();
         while (d.hasNext()) {
             int tid = d.next();
-            if (!onCpu.contains(tid)) {
+            Task t = registry.task(tid);
+            if (t != null && t.watched() && !t.exited) {
+                d.remove(); // judged again since (an exec into a match): its counters are its own now
+            } else if (!onCpu.contains(tid)) {
                 counts.delete(BpfSource.le32(tid));
                 d.remove();
             }
