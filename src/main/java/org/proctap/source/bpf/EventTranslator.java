@@ -114,7 +114,8 @@ final class EventTranslator {
         String childComm = Wire.string(r, L, Wire.COMM_LEN, "child_comm");
         boolean thread = childTgid == tgid;
         Task parent = registry.task(pid);
-        if (userMatching && !(parent != null ? parent.watched() : registry.proc(tgid) != null && registry.proc(tgid).watched)) {
+        Proc parentProc = parent != null ? parent.proc : registry.proc(tgid);
+        if (userMatching && (parentProc == null || !parentProc.watched)) {
             // forked by a process the program counted before user space judged it no match (see
             // exec): the child inherited that, and is nobody's either
             if (!thread) {
