@@ -407,7 +407,8 @@ public final class BpfSource implements EventSource {
             long incarnation = t != null ? t.incarnation : -tid;
             rows.add(new CpuTaskCounters(cpu, tid, incarnation, tgid, comm, c));
         }
-        rows.addAll(exited.retired().drain());
+        Map<Integer, String> retiredCgroups = new HashMap<>();
+        rows.addAll(exited.retired().drain(retiredCgroups));
         long[] lost = new long[ncpu];
         long[] repairs = new long[ncpu];
         long[] repairedNs = new long[ncpu];
@@ -428,7 +429,9 @@ public final class BpfSource implements EventSource {
             }
         }
         forgetLeft(counts);
-        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, measured, cgroups(rows));
+        Map<Integer, String> cgroups = new HashMap<>(cgroups(rows));
+        retiredCgroups.forEach(cgroups::putIfAbsent); // (their processes are forgotten already)
+        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, measured, cgroups);
     }
 
     /** --cgroup: each row's process's cgroup, by tgid (empty otherwise). */

@@ -133,7 +133,7 @@ final class ExitedTasks {
             long[] values = perCpu.asSlice(cpu * stride, (long) Metric.SLOTS * Long.BYTES)
                     .toArray(ValueLayout.JAVA_LONG_UNALIGNED);
             org.proctap.metric.Softirq.totalsFromVectors(values);
-            retired.add(cpu, tid, incarnation, tgid, comm, values);
+            retired.add(cpu, tid, incarnation, tgid, comm, t != null ? t.proc.cgroup : null, values);
         }
     }
 }

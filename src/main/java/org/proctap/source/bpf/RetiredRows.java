@@ -2,6 +2,7 @@ package org.proctap.source.bpf;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.proctap.metric.Metric;
 import org.proctap.metric.Values;
@@ -21,7 +22,9 @@ final class RetiredRows {
         }
     }
 
-    private record Row(int cpu, int tid, long incarnation, int tgid, String comm, byte[] slots, long[] values) {
+    /** cgroup: --cgroup, the process's cgroup when it exited (null otherwise). */
+    private record Row(int cpu, int tid, long incarnation, int tgid, String comm, String cgroup, byte[] slots,
+                       long[] values) {
         long[] expand() {
             long[] v = Values.zero();
             for (int i = 0; i < slots.length; i++) {
@@ -34,7 +37,7 @@ final class RetiredRows {
     private final List<Row> rows = new ArrayList<>();
 
     /** Keeps one CPU's final counters of a task; all zero is nothing to show and is not kept. */
-    void add(int cpu, int tid, long incarnation, int tgid, String comm, long[] values) {
+    void add(int cpu, int tid, long incarnation, int tgid, String comm, String cgroup, long[] values) {
         int n = 0;
         for (long v : values) {
             n += v != 0 ? 1 : 0;
@@ -50,7 +53,7 @@ final class RetiredRows {
                 kept[j++] = values[i];
             }
         }
-        rows.add(new Row(cpu, tid, incarnation, tgid, comm, slots, kept));
+        rows.add(new Row(cpu, tid, incarnation, tgid, comm, cgroup, slots, kept));
     }
 
     int size() {
@@ -60,12 +63,15 @@ final class RetiredRows {
     /**
      * Every row kept, for one table, and forgets them: a table's aggregator needs a task's final
      * totals once (an interval's difference, or cumulative totals it keeps), as for a task that
-     * stops showing up in the map.
+     * stops showing up in the map. Puts each row's process's cgroup (--cgroup) into {@code cgroups}.
      */
-    List<CpuTaskCounters> drain() {
+    List<CpuTaskCounters> drain(Map<Integer, String> cgroups) {
         List<CpuTaskCounters> out = new ArrayList<>(rows.size());
         for (Row r : rows) {
             out.add(new CpuTaskCounters(r.cpu, r.tid, r.incarnation, r.tgid, r.comm, r.expand()));
+            if (r.cgroup != null) {
+                cgroups.putIfAbsent(r.tgid, r.cgroup);
+            }
         }
         rows.clear();
         return out;

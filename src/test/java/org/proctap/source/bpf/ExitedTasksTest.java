@@ -3,7 +3,9 @@ package org.proctap.source.bpf;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.proctap.metric.Metric;
@@ -50,12 +52,14 @@ class ExitedTasksTest {
         v[Metric.RUNS.slot] = 3;
         v[Metric.ONCPU_NS.slot] = 123_456_789_012L;
         v[Metric.SLOTS - 1] = -1; // a full 64-bit value in the last slot
-        r.add(1, 42, 7, 40, "ptsoak_true", v);
-        r.add(0, 42, 7, 40, "ptsoak_true", new long[Metric.SLOTS]); // nothing on CPU 0: no row
+        r.add(1, 42, 7, 40, "ptsoak_true", "/cg", v);
+        r.add(0, 42, 7, 40, "ptsoak_true", "/cg", new long[Metric.SLOTS]); // nothing on CPU 0: no row
         assertThat(r.size()).isOne();
-        List<CpuTaskCounters> rows = r.drain();
+        Map<Integer, String> cgroups = new HashMap<>();
+        List<CpuTaskCounters> rows = r.drain(cgroups);
         assertThat(rows).containsExactly(new CpuTaskCounters(1, 42, 7, 40, "ptsoak_true", v));
         assertThat(rows.getFirst().values()).containsExactly(v);
-        assertThat(r.drain()).as("a second table").isEmpty();
+        assertThat(cgroups).as("the cgroup its process was in, for --cgroup").containsExactly(Map.entry(40, "/cg"));
+        assertThat(r.drain(cgroups)).as("a second table").isEmpty();
     }
 }
