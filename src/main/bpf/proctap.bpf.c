@@ -956,8 +956,11 @@ int pt_task_newtask(struct bpf_raw_tracepoint_args *ctx)
 				flags = PT_PROC_WATCHED | PT_PROC_PINNED;
 		} else if (parent_watched && config.follow)
 			flags = PT_PROC_WATCHED | PT_PROC_PINNED;
-		else if (config.match_mode == PT_MATCH_USER ? parent_watched : name_match(child_comm))
-			flags = PT_PROC_WATCHED; /* (a child has its parent's comm: same --regex verdict) */
+		else if (config.match_mode == PT_MATCH_USER ? parent_watched : name_match(child_comm)) {
+			/* (a child has its parent's comm: the same --regex verdict, or none yet) */
+			struct pt_proc *pp = bpf_map_lookup_elem(&procs, &parent_tgid);
+			flags = PT_PROC_WATCHED | (pp ? pp->flags & PT_PROC_UNDECIDED : 0);
+		}
 		child_watched = flags != 0;
 		__u32 key = child_tgid;
 		if (flags) {
@@ -1021,8 +1024,11 @@ int pt_sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	bool pinned = p && (p->flags & PT_PROC_PINNED);
 	char comm[PT_COMM_LEN] = {};
 	bpf_get_current_comm(comm, sizeof(comm));
-	bool now_watched = pinned || name_match(comm);
-	__u32 flags = (now_watched ? PT_PROC_WATCHED : 0) | (pinned ? PT_PROC_PINNED : 0);
+	/* --regex: counted from here on until user space has judged the new name (PT_PROC_UNDECIDED) */
+	bool undecided = config.match_mode == PT_MATCH_USER && !pinned;
+	bool now_watched = pinned || undecided || name_match(comm);
+	__u32 flags = (now_watched ? PT_PROC_WATCHED : 0) | (pinned ? PT_PROC_PINNED : 0) |
+		      (undecided ? PT_PROC_UNDECIDED : 0);
 	if (flags) {
 		struct pt_proc np = {.flags = flags};
 		bpf_map_update_elem(&procs, &tgid, &np, BPF_ANY);
@@ -1344,7 +1350,12 @@ SEC("iter/task")
 int pt_tasks(struct bpf_iter__task *ctx)
 {
 	struct task_struct *t = ctx->task;
-	if (!t || !watched_tgid(t->tgid))
+	if (!t)
+		return 0;
+	__u32 tgid = t->tgid;
+	struct pt_proc *p = bpf_map_lookup_elem(&procs, &tgid);
+	/* a process not judged yet (--regex) is left to the next read: its counters keep */
+	if (!p || (p->flags & (PT_PROC_WATCHED | PT_PROC_UNDECIDED)) != PT_PROC_WATCHED)
 		return 0;
 	struct pt_task_now r = {};
 	r.tid = t->pid;

@@ -23,6 +23,10 @@ typedef uint64_t __u64;
 /* procs map value flags */
 #define PT_PROC_WATCHED 1u  /* counted and reported */
 #define PT_PROC_PINNED 2u   /* watched whatever its name: -p, the command, a followed descendant */
+/* --regex: exec'd into a name user space has not judged yet. Counted as watched from the exec on
+ * (a short-lived process may be gone before user space reads the exec event), but not shown by
+ * the task iterator until user space clears the flag (a match) or deletes the entry (none). */
+#define PT_PROC_UNDECIDED 4u
 
 /* cpu_state.flags */
 #define PT_CPU_KNOWN 1u     /* cur_pid is known (not just after start) */

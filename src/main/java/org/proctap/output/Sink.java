@@ -10,6 +10,12 @@ import java.nio.charset.StandardCharsets;
  * went away or a full disk stops proctap instead of leaving it tracing into the void.
  */
 public final class Sink {
+    /**
+     * Text held before it is written on anyway: a table of ten thousand short-lived processes
+     * is tens of MB of JSON, which must not have to fit in the heap at once.
+     */
+    static final int HOLD_CHARS = 1 << 16;
+
     private final OutputStream out;
     private final StringBuilder pending = new StringBuilder();
 
@@ -17,13 +23,21 @@ public final class Sink {
         this.out = out;
     }
 
+    /** Holds text; writes what is held once it passes {@link #HOLD_CHARS} (a failure: see {@link #flush}). */
     public Sink print(CharSequence text) {
         pending.append(text);
-        return this;
+        return spill();
     }
 
     public Sink println(CharSequence line) {
         pending.append(line).append('\n');
+        return spill();
+    }
+
+    private Sink spill() {
+        if (pending.length() > HOLD_CHARS) {
+            flush();
+        }
         return this;
     }
 

@@ -24,6 +24,20 @@ class SinkTest {
     }
 
     @Test
+    void aLongTableIsWrittenAsItGrowsNotHeldWhole() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Sink sink = new Sink(bytes);
+        String line = "x".repeat(99);
+        int lines = 3 * Sink.HOLD_CHARS / 100;
+        for (int i = 0; i < lines; i++) {
+            sink.println(line);
+        }
+        assertThat(bytes.size()).as("written before flush").isGreaterThanOrEqualTo(2 * Sink.HOLD_CHARS);
+        sink.flush();
+        assertThat(bytes.size()).isEqualTo(lines * 100);
+    }
+
+    @Test
     void aBrokenPipeIsTheReaderGoingAway() {
         Sink sink = new Sink(failing(Errno.EPIPE));
         sink.println("x");

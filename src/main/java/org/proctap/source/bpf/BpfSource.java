@@ -44,8 +44,8 @@ import org.proctap.sys.ErrnoException;
  * slice that closes meanwhile would be missing from this snapshot, and a 100 ms slice of a busy
  * task made one second-long interval read 896 ms and the next 1097). After a few attempts, as on
  * a context-switch storm, the last read is taken: what it misses is a slice of microseconds,
- * which the next snapshot shows. Entries of exited tasks are deleted only two snapshots after their exit, when their
- * last switch-out has long been counted and reported.
+ * which the next snapshot shows. Entries of exited tasks are read out and deleted about every second,
+ * whatever the interval, once their last switch-out is charged ({@link ExitedTasks}).
  */
 public final class BpfSource implements EventSource {
     static final String OBJECT = "org/proctap/bpf/proctap.bpf.o";
@@ -76,7 +76,10 @@ public final class BpfSource implements EventSource {
     private EventTranslator translator;
     private int ncpu;
     private long detachTs = -1;
-    private final Map<Integer, Integer> exitedAt = new HashMap<>();
+    private final ExitedTasks exited = new ExitedTasks();
+    /** Whether only user space can tell which processes are watched (--regex). */
+    private boolean userMatching;
+    private long lastSweep;
     /** --cgroup: tasks whose process left the cgroup, by snapshot index then (EventTranslator). */
     private final Map<Integer, Integer> leftAt = new HashMap<>();
     private int snapshots;
@@ -238,7 +241,8 @@ public final class BpfSource implements EventSource {
             putProc(procs, p);
         }
         ncpu = object.map("cpu_state").possibleCpus();
-        translator = new EventTranslator(registry, listener::onReport, this::watchFromUserSpace, exitedAt, leftAt,
+        userMatching = spec.mode() == TargetSpec.Mode.NAME && spec.matcher() instanceof NameMatcher.Regex;
+        translator = new EventTranslator(registry, listener::onReport, this::watchFromUserSpace, exited, leftAt,
                 () -> snapshots);
         ring = RingBuffer.open(object.map("events"), translator::onRecord);
         long t0 = System.nanoTime();
@@ -327,6 +331,9 @@ public final class BpfSource implements EventSource {
                     while (next <= System.nanoTime()) {
                         next += intervalNs; // a late wake-up: don't print a burst of tables
                     }
+                } else if (sweepDue(System.nanoTime())) {
+                    ring.consume();
+                    sweep();
                 }
             }
             // The tasks are read while the programs still see every switch: after the detach a
@@ -372,6 +379,7 @@ public final class BpfSource implements EventSource {
     private CounterSnapshot snapshot(boolean fin, long ts, Map<Integer, TaskNow> stopTasks) {
         snapshots++;
         BpfMap counts = object.map("counts");
+        sweep();
         List<CpuTaskCounters> rows = new ArrayList<>();
         // The table is of this moment: the iterator, read next, gives each task's counters and
         // what the kernel says of it, one task at a time, in one pass of a fraction of a millisecond.
@@ -391,11 +399,16 @@ public final class BpfSource implements EventSource {
             int cpu = (int) (e.getKey() & 0xffffffffL);
             long[] c = e.getValue();
             Task t = registry.task(tid);
+            if (t == null && userMatching) {
+                continue; // exec'd, not judged yet (PT_PROC_UNDECIDED): its counters keep for a later table
+            }
             int tgid = t != null ? t.tgid() : Math.max(ProcFs.tgidOf(tid), tid);
             String comm = t != null ? t.comm : ProcFs.commOf(tgid, tid);
             long incarnation = t != null ? t.incarnation : -tid;
             rows.add(new CpuTaskCounters(cpu, tid, incarnation, tgid, comm, c));
         }
+        Map<Integer, String> retiredCgroups = new HashMap<>();
+        rows.addAll(exited.retired().drain(retiredCgroups));
         long[] lost = new long[ncpu];
         long[] repairs = new long[ncpu];
         long[] repairedNs = new long[ncpu];
@@ -415,9 +428,10 @@ public final class BpfSource implements EventSource {
                 }
             }
         }
-        forgetExited(counts);
         forgetLeft(counts);
-        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, measured, cgroups(rows));
+        Map<Integer, String> cgroups = new HashMap<>(cgroups(rows));
+        retiredCgroups.forEach(cgroups::putIfAbsent); // (their processes are forgotten already)
+        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, measured, cgroups);
     }
 
     /** --cgroup: each row's process's cgroup, by tgid (empty otherwise). */
@@ -496,7 +510,7 @@ public final class BpfSource implements EventSource {
             return all;
         }
         TaskRecords read = TaskRecords.parse(tasksIter.readIterator());
-        for (int tid : exitedAt.keySet()) {
+        for (int tid : exited.inMap()) {
             if (!read.now().containsKey(tid)) {
                 counts.lookup(le32(tid)).ifPresent(v -> {
                     MemorySegment all = MemorySegment.ofArray(v);
@@ -507,7 +521,7 @@ public final class BpfSource implements EventSource {
             }
         }
         for (int tid : leftAt.keySet()) {
-            if (!read.now().containsKey(tid) && !exitedAt.containsKey(tid)) {
+            if (!read.now().containsKey(tid) && !exited.inMap().contains(tid)) {
                 counts.lookup(le32(tid)).ifPresent(v -> {
                     MemorySegment all = MemorySegment.ofArray(v);
                     for (int cpu = 0; cpu < ncpu; cpu++) {
@@ -579,29 +593,31 @@ public final class BpfSource implements EventSource {
         }
     }
 
-    /**
-     * Two snapshots after a task's exit its last switch-out is long counted and reported: delete
-     * its counters, and its process's entry once that was its last task (the program keeps it so
-     * that a dying task switched in again still counts).
-     */
-    private void forgetExited(BpfMap counts) {
-        BpfMap procs = object.map("procs");
-        var it = exitedAt.entrySet().iterator();
-        while (it.hasNext()) {
-            var e = it.next();
-            if (e.getValue() <= snapshots - 2) {
-                counts.delete(le32(e.getKey()));
-                Task t = registry.task(e.getKey());
-                if (t != null && t.exited) {
-                    Proc p = t.proc;
-                    registry.retire(t);
-                    if (p.liveTasks <= 0 && registry.proc(p.tgid) == null) {
-                        procs.delete(le32(p.tgid));
-                    }
-                }
-                it.remove();
+    /** Housekeeping passes of the counts map ({@link ExitedTasks}) this far apart, at most. */
+    static final long SWEEP_NS = 1_000_000_000L;
+
+    /** A pass is due every second, or sooner once a quarter of the counts map waits for one. */
+    private boolean sweepDue(long now) {
+        return now - lastSweep >= SWEEP_NS || exited.pending() > object.map("counts").maxEntries() / 4;
+    }
+
+    private void sweep() {
+        lastSweep = System.nanoTime();
+        exited.sweep(object.map("counts"), object.map("procs"), ncpu, registry, watchedOnCpu());
+    }
+
+    /** The tasks cpu_state shows running on a CPU as watched: the program may still charge them. */
+    private Set<Integer> watchedOnCpu() {
+        BpfMap cpuState = object.map("cpu_state");
+        MemorySegment s = MemorySegment.ofArray(cpuState.lookup(le32(0)).orElseThrow());
+        Set<Integer> tids = new java.util.HashSet<>();
+        for (int cpu = 0; cpu < ncpu; cpu++) {
+            long base = (long) cpu * cpuState.cpuStride();
+            if ((s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "flags")) & Wire.CPU_WATCHED) != 0) {
+                tids.add(s.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.CPU_STATE, "cur_pid")));
             }
         }
+        return tids;
     }
 
     /** The kernel refused to attach a program; nothing was reported yet, so a caller may fall back. */

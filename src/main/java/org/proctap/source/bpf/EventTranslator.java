@@ -33,24 +33,19 @@ final class EventTranslator {
     private final TaskRegistry registry;
     private final Consumer<Report> reports;
     private final UserWatch userWatch;
-    private final Map<Integer, Integer> exitedAt;
+    private final ExitedTasks exited;
     /** --cgroup: tasks of processes that left the cgroup, by the snapshot index then (see BpfSource). */
     private final Map<Integer, Integer> leftAt;
     private final IntSupplier snapshotIndex;
     private final boolean userMatching;
 
-    EventTranslator(TaskRegistry registry, Consumer<Report> reports, UserWatch userWatch, Map<Integer, Integer> exitedAt,
-                    IntSupplier snapshotIndex) {
-        this(registry, reports, userWatch, exitedAt, new java.util.HashMap<>(), snapshotIndex);
-    }
-
-    EventTranslator(TaskRegistry registry, Consumer<Report> reports, UserWatch userWatch, Map<Integer, Integer> exitedAt,
+    EventTranslator(TaskRegistry registry, Consumer<Report> reports, UserWatch userWatch, ExitedTasks exited,
                     Map<Integer, Integer> leftAt, IntSupplier snapshotIndex) {
         this.leftAt = leftAt;
         this.registry = registry;
         this.reports = reports;
         this.userWatch = userWatch;
-        this.exitedAt = exitedAt;
+        this.exited = exited;
         this.snapshotIndex = snapshotIndex;
         TargetSpec spec = registry.spec();
         this.userMatching = spec.mode() == TargetSpec.Mode.NAME
@@ -86,11 +81,19 @@ final class EventTranslator {
         boolean was = Wire.i32(r, L, "was_watched") != 0;
         boolean now = Wire.i32(r, L, "now_watched") != 0;
         String filename = Wire.string(r, L, Wire.PATH_LEN, "filename");
+        Task before = registry.task(registry.task(oldPid) != null ? oldPid : pid);
         Task after = registry.onExec(pid, oldPid, comm);
         if (userMatching) {
+            was = before != null && before.watched(); // (the program's word counts an unjudged process)
+            // the program counts every exec'd process until judged here (PT_PROC_UNDECIDED): a
+            // match is shown from the exec on; the counters of any other are nobody's, but those
+            // of one watched before its exec, which are read until forgotten
             boolean decided = after != null && after.watched();
-            if (decided != now) {
-                userWatch.set(tgid, decided);
+            userWatch.set(tgid, decided);
+            if (!decided && was) {
+                leftAt.put(pid, snapshotIndex.getAsInt());
+            } else if (!decided) {
+                exited.discard(pid);
             }
             now = decided;
         }
@@ -111,6 +114,16 @@ final class EventTranslator {
         String childComm = Wire.string(r, L, Wire.COMM_LEN, "child_comm");
         boolean thread = childTgid == tgid;
         Task parent = registry.task(pid);
+        Proc parentProc = parent != null ? parent.proc : registry.proc(tgid);
+        if (userMatching && (parentProc == null || !parentProc.watched)) {
+            // forked by a process the program counted before user space judged it no match (see
+            // exec): the child inherited that, and is nobody's either
+            if (!thread) {
+                userWatch.set(childTgid, false);
+            }
+            exited.discard(childPid);
+            return;
+        }
         if (parent == null) {
             Proc p = registry.proc(tgid);
             if (p == null) {
@@ -119,6 +132,9 @@ final class EventTranslator {
             parent = registry.addTask(p, pid, Wire.string(r, L, Wire.COMM_LEN, "hdr", "comm"));
         }
         Task child = registry.onNewTask(pid, childPid, thread, childComm);
+        if (userMatching && !thread && child != null && child.watched()) {
+            userWatch.set(childTgid, true); // (a fork before its parent was judged copied PT_PROC_UNDECIDED)
+        }
         if (registry.spec().mode() == TargetSpec.Mode.CGROUP && child != null && !thread) {
             // the kernel's word: a clone3(CLONE_INTO_CGROUP) child starts in another cgroup
             boolean inside = Wire.i32(r, L, "child_watched") != 0;
@@ -140,8 +156,12 @@ final class EventTranslator {
         int tgid = hdr(r, L, "tgid");
         boolean groupDead = Wire.i32(r, L, "group_dead") != 0;
         Task t = registry.onExit(pid);
-        exitedAt.put(pid, snapshotIndex.getAsInt());
-        if (!groupDead) {
+        if (userMatching && t == null) {
+            exited.discard(pid); // counted before it was judged no match (see exec)
+            return;
+        }
+        exited.exited(pid);
+        if (!groupDead || userMatching && !t.watched()) {
             return;
         }
         String name = t != null ? t.proc.name : Wire.string(r, L, Wire.COMM_LEN, "hdr", "comm");
@@ -156,7 +176,7 @@ final class EventTranslator {
         String comm = Wire.string(r, L, Wire.COMM_LEN, "hdr", "comm");
         boolean leader = Wire.i32(r, L, "is_leader") != 0;
         boolean now = Wire.i32(r, L, "now_watched") != 0;
-        if (registry.task(pid) == null && leader && (now || registry.nameMatches(comm))) {
+        if (registry.task(pid) == null && leader && (now && !userMatching || registry.nameMatches(comm))) {
             Proc p = registry.addProcess(tgid, comm, false);
             registry.addTask(p, pid, comm);
         } else {

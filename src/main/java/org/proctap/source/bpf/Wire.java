@@ -26,6 +26,7 @@ public final class Wire {
 
     public static final int PROC_WATCHED = 1;
     public static final int PROC_PINNED = 2;
+    public static final int PROC_UNDECIDED = 4;
 
     public static final int CPU_KNOWN = 1;
     public static final int CPU_WATCHED = 2;

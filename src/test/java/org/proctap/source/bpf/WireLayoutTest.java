@@ -51,7 +51,7 @@ class WireLayoutTest {
                         .append(f).append("));\n");
             }
         }
-        String[] constants = {"PT_COMM_LEN", "PT_PATH_LEN", "PT_PROC_WATCHED", "PT_PROC_PINNED", "PT_CPU_KNOWN",
+        String[] constants = {"PT_COMM_LEN", "PT_PATH_LEN", "PT_PROC_WATCHED", "PT_PROC_PINNED", "PT_PROC_UNDECIDED", "PT_CPU_KNOWN",
             "PT_CPU_WATCHED", "PT_MATCH_NONE", "PT_MATCH_SUBSTRING", "PT_MATCH_EXACT", "PT_MATCH_USER",
             "PT_EV_EXEC", "PT_EV_FORK", "PT_EV_EXIT", "PT_EV_RENAME", "PT_STAT_RINGBUF_DROPS",
             "PT_STAT_COUNTS_FULL", "PT_STAT_REPAIRS", "PT_STAT_REPAIRED_NS", "PT_STAT_MAX", "PT_HIST_SLOTS",
@@ -96,6 +96,7 @@ class WireLayoutTest {
         assertThat(C.get("PT_PATH_LEN")).isEqualTo(Wire.PATH_LEN);
         assertThat(C.get("PT_PROC_WATCHED")).isEqualTo(Wire.PROC_WATCHED);
         assertThat(C.get("PT_PROC_PINNED")).isEqualTo(Wire.PROC_PINNED);
+        assertThat(C.get("PT_PROC_UNDECIDED")).isEqualTo(Wire.PROC_UNDECIDED);
         assertThat(C.get("PT_CPU_KNOWN")).isEqualTo(Wire.CPU_KNOWN);
         assertThat(C.get("PT_CPU_WATCHED")).isEqualTo(Wire.CPU_WATCHED);
         assertThat(C.get("PT_MATCH_NONE")).isEqualTo(Wire.MATCH_NONE);
