@@ -48,12 +48,14 @@ public final class MetricsServer implements AutoCloseable {
         CLIENT_LOG.setLevel(Level.OFF);
         // The JDK server's own limits (sun.net.httpserver.ServerConfig, read once when it is first
         // used), unless the user set them: a request must arrive within 30 s and its response be
-        // taken within 60 s, at most 100 headers (431 past that), at most MAX_CONNECTIONS open.
+        // taken within 60 s, at most 100 headers (431 past that), at most MAX_CONNECTIONS open
+        // (past that a new connection is closed at once). ServerConfig reads the cap as
+        // jdk.httpserver.maxConnections, unlike the others: a sun.net.* name for it does nothing.
         setDefault("sun.net.httpserver.maxReqTime", "30");
         setDefault("sun.net.httpserver.maxRspTime", "60");
         setDefault("sun.net.httpserver.idleInterval", "30");
         setDefault("sun.net.httpserver.maxReqHeaders", "100");
-        setDefault("sun.net.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
+        setDefault("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
     }
 
     private final HttpServer server;
