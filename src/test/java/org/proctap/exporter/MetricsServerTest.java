@@ -62,6 +62,103 @@ class MetricsServerTest {
         server.close();
     }
 
+    /**
+     * The JDK's server takes a request whose client hung up before the blank line as complete:
+     * each of these is a GET of /metrics once its client closes. They and the scrape after them
+     * share renders instead of queueing for one each (200 renders of 200 ms would hold the good
+     * scrape 40 s).
+     */
+    @Test
+    @Timeout(60)
+    void halfSentRequestsWhoseClientsHangUpShareRendersWithTheNextScrape() throws Exception {
+        renderMillis = 200;
+        List<Socket> open = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+            s.getOutputStream().write(bytes("GET /metrics HTTP/1.1\r\nHost: x\r\n"));
+            open.add(s);
+        }
+        for (Socket s : open) {
+            s.close();
+        }
+        String reply = raw("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(reply).startsWith("HTTP/1.1 200").contains("proctap_test_runs_total 18");
+        awaitQuiet();
+        assertThat(renders.get()).as("renders for 200 hung-up requests and one scrape").isBetween(1, 20);
+    }
+
+    @Test
+    @Timeout(60)
+    void aCrowdOfScrapesSharesRenders() throws Exception {
+        renderMillis = 200;
+        HttpClient client = HttpClient.newHttpClient();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            replies.add(client.sendAsync(get("/metrics").build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var r : replies) {
+            assertThat(r.get().statusCode()).isEqualTo(200);
+            assertThat(r.get().body()).contains("proctap_test_runs_total 18");
+        }
+        assertThat(renders.get()).as("renders for 100 scrapes at once").isBetween(1, 20);
+    }
+
+    @Test
+    void theTextFormatByDefault() throws Exception {
+        HttpResponse<String> r = send(get("/metrics"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(r.headers().firstValueAsLong("Content-Length")).hasValue(r.body().getBytes(StandardCharsets.UTF_8)
+                .length);
+        assertThat(r.body()).contains("# TYPE proctap_test_runs_total counter\nproctap_test_runs_total 18.0\n");
+    }
+
+    @Test
+    void openMetricsWhenAsked() throws Exception {
+        HttpResponse<String> r = send(get("/metrics").header("Accept",
+                "application/openmetrics-text; version=1.0.0; charset=utf-8"));
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("application/openmetrics-text"));
+        assertThat(r.body()).contains("# TYPE proctap_test_runs counter").endsWith("# EOF\n");
+    }
+
+    @Test
+    void gzipWhenAsked() throws Exception {
+        String plain = send(get("/metrics")).body();
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(get("/metrics").header("Accept-Encoding", "gzip")
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(r.body()))) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(plain);
+        }
+    }
+
+    @Test
+    void headHasTheLengthOfGetAndNoBody() throws Exception {
+        String body = send(get("/metrics")).body();
+        String head = raw("HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(head).startsWith("HTTP/1.1 200")
+                .containsIgnoringCase("content-length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n")
+                .endsWith("\r\n\r\n");
+    }
+
+    @Test
+    void nameFiltersAreTheClients() throws Exception {
+        String body = send(get("/metrics?name[]=proctap_test_sets")).body();
+        assertThat(body).contains("proctap_test_sets 3").doesNotContain("proctap_test_runs");
+    }
+
+    @Test
+    void otherPathsAndMethods() throws Exception {
+        assertThat(send(get("/")).body()).isEqualTo("proctap: Prometheus metrics are at /metrics\n");
+        assertThat(send(get("/metrics/x")).statusCode()).isEqualTo(404);
+        HttpResponse<String> post = send(HttpRequest.newBuilder(uri("/metrics"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")));
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+        assertThat(renders.get()).as("renders for none of them").isZero();
+    }
+
     /** Past MetricsServer.MAX_CONNECTIONS open, the server closes a new connection at once. */
     @Test
     @Timeout(60)
@@ -85,6 +182,38 @@ class MetricsServerTest {
             for (Socket s : open) {
                 s.close();
             }
+        }
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private HttpRequest.Builder get(String path) {
+        return HttpRequest.newBuilder(uri(path));
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Writes {@code request} as it is and reads until the server closes. */
+    private String raw(String request) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(30_000);
+            OutputStream out = s.getOutputStream();
+            out.write(bytes(request));
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            s.getInputStream().transferTo(got);
+            return got.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** Until no render has begun for a second: the hung-up requests have all been answered. */
+    private void awaitQuiet() throws InterruptedException {
+        for (int seen = -1; seen != renders.get(); ) {
+            seen = renders.get();
+            Thread.sleep(1000);
         }
     }
 
