@@ -1,14 +1,15 @@
 package org.proctap.exporter;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import com.sun.net.httpserver.HttpExchange;
 
@@ -41,16 +42,50 @@ final class RenderedScrape {
     }
 
     /**
-     * A byte buffer written from its own array, not a copy, and without the lock of
-     * {@link ByteArrayOutputStream#writeTo}: a body is large, and several threads send it at once.
+     * The body the handler wrote, sent from its own array by any number of threads at once.
+     * Without gzip the client renders into a buffer of its own and writes it in one call of just
+     * the length it announced (PrometheusScrapeHandler, 1.10), then drops it: that array is kept,
+     * not copied, for a render's text is megabytes and the heap 64 MB. Every other write is
+     * copied (gzip writes from a buffer it reuses).
      */
-    private static final class Body extends ByteArrayOutputStream {
-        Body(int size) {
-            super(size);
+    private static final class Body extends OutputStream {
+        private final int announced;
+        private byte[] bytes = new byte[0];
+        private int length;
+        private boolean kept;
+
+        Body(int announced) {
+            this.announced = announced;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (length == 0 && off == 0 && len > 0 && len == announced) {
+                bytes = b;
+                length = len;
+                kept = true;
+                return;
+            }
+            if (kept || length + len > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(length + len, 2 * bytes.length + 256));
+                kept = false;
+            }
+            System.arraycopy(b, off, bytes, length, len);
+            length += len;
+        }
+
+        int size() {
+            return length;
         }
 
         void sendTo(OutputStream out) throws IOException {
-            out.write(buf, 0, count);
+            out.write(bytes, 0, length);
         }
     }
 
@@ -145,8 +180,7 @@ final class RenderedScrape {
                 throw new IOException("the metrics handler sent two responses");
             }
             status = statusCode;
-            // the length when the handler knows it (not for gzip): one copy of the text, no regrowth
-            body = new Body(Math.max(contentLength, 256));
+            body = new Body(contentLength);
             return body;
         }
 
