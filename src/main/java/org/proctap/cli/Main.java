@@ -77,7 +77,7 @@ public final class Main {
             options = declared.toOptions(command);
         } catch (CommandLine.ParameterException e) {
             err.println("proctap: " + e.getMessage());
-            cl.usage(err);
+            err.println("Try 'proctap --help' for the options.");
             return ExitCodes.USAGE;
         } catch (CgroupFs.BadCgroupException e) {
             err.println("proctap: " + e.getMessage()); // (no such cgroup here: the machine, not the words)
@@ -91,7 +91,13 @@ public final class Main {
             if (options.mode() == Options.Mode.WATCH) {
                 Sources.checkPrivileges(options.backend()); // before a command is started
             }
-            return new Session(options, out, err, watch).run();
+            int status = new Session(options, out, err, watch).run();
+            if (options.mode() == Options.Mode.RECORD && options.export() == Options.Export.HTML
+                    && java.nio.file.Files.isRegularFile(options.file())) {
+                int shown = new Session(options.timelineOfRecording(), out, err, null).run();
+                return shown != ExitCodes.OK ? shown : status;
+            }
+            return status;
         } catch (UserError e) {
             err.println("proctap: " + e.getMessage());
             return e.exitCode;

@@ -22,6 +22,15 @@ record Options(TargetSpec target, double intervalSeconds, boolean cumulative, bo
         return Math.round(intervalSeconds * 1e9);
     }
 
+    /**
+     * record --html: the report of the recording just written, as {@code proctap report --html
+     * FILE} makes it.
+     */
+    Options timelineOfRecording() {
+        return new Options(TargetSpec.byPids(List.of(), false), intervalSeconds, false, false, false, Backend.TRACEFS,
+                columns, false, histograms, Mode.REPORT, file, false, Export.HTML, null, false, pollHz);
+    }
+
     /** --listen given: the exporter's settings, else null. */
     boolean listening() {
         return exporter != null;

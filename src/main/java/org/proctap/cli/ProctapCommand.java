@@ -31,16 +31,46 @@ import picocli.CommandLine.Spec;
             "       proctap report [OPTIONS] FILE",
             "       proctap watch [OPTIONS] NAME      (a process named record, report or watch)",
         },
-        description = "%nWatch processes and show how the kernel schedules them, CPU by CPU: every exec, fork, "
+        header = "Watch processes and show how the Linux kernel schedules them, CPU by CPU.",
+        description = "%nproctap prints every exec, fork, "
                 + "clone and exit of the watched processes as it happens, and every interval a table per CPU and "
                 + "task of how often it ran, how long, and how long the timer interrupt took while it was the one "
                 + "running. Stop with Ctrl-C (a final table, then Bye...). Needs root, except with --backend proc.%n%n"
                 + "record writes what a tracefs watch reads to a trace.dat file (trace-cmd's format; "
                 + "default proctap.dat) until Ctrl-C or the command's end; report prints from such a file "
-                + "what the watch would have printed, with the same options (no root needed).%n")
+                + "what the watch would have printed, with the same options (no root needed).%n%n"
+                + "A process is watched when its name (the comm of its main thread, what ps shows) matches; all "
+                + "its threads are watched with it. One that execs or renames into the name is picked up as it "
+                + "does; one that execs or renames out of it stops being watched, unless -p, the command or "
+                + "-f pinned it.%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done; with -- COMMAND, the command's own status instead (128+signal if a signal killed it)",
+            "1:an environment or data problem: not root, BPF refused, no such process, cgroup or file",
+            "2:a bad command line (the message, then the usage)",
+            "127:COMMAND does not exist",
+            "141:stdout's reader went away (proctap ends by SIGPIPE, as grep does)",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  sudo proctap stress                 processes whose name contains stress",
+            "  sudo proctap -i 1 -- make -j2       run make, a table every second",
+            "  sudo proctap -p 4242 --hist wait    a process, and a histogram of its waits",
+            "  sudo proctap --cgroup system.slice/cron.service --listen 9464 --quiet -i 0",
+            "                                      a Prometheus exporter for a service",
+            "  sudo proctap --json -i 1 -- ./bench | jq -c 'select(.type == \"summary\")'",
+            "  sudo proctap record -o b.dat -- make && proctap report --html b.dat > b.html",
+            "  proctap --backend proc java         without root: poll /proc",
+        })
 final class ProctapCommand {
-    @Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Picocli hands over the model as it builds it: the sections its annotation cannot declare go in here. */
+    @Spec
+    void spec(CommandLine.Model.CommandSpec spec) {
+        this.spec = spec;
+        HelpSections.addTo(spec.usageMessage());
+    }
 
     @Parameters(arity = "0..1", paramLabel = "NAME",
             description = "Watch processes whose name contains NAME (and all their threads).")
@@ -74,7 +104,7 @@ final class ProctapCommand {
 
     @Option(names = "--columns", paramLabel = "LIST",
             description = "Text columns after comm, comma-separated, or 'all' (default: ${DEFAULT-VALUE}). "
-                    + "Names: see README.", defaultValue = "on-cpu,wait,sleep,io,preempt,vol,migr")
+                    + "Names: see Columns below.", defaultValue = "on-cpu,wait,sleep,io,preempt,vol,migr")
     String columns;
 
     @Option(names = "--hist", split = ",", paramLabel = "wait|slice",
@@ -82,7 +112,7 @@ final class ProctapCommand {
                     + "waits or the on-CPU slices; repeat or comma-separate for both.")
     List<String> hist = new ArrayList<>();
 
-    @Option(names = "--json", description = "JSON Lines on stdout instead of text (fields: see README).")
+    @Option(names = "--json", description = "JSON Lines on stdout instead of text (fields: see JSON Lines below).")
     boolean json;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
@@ -97,7 +127,8 @@ final class ProctapCommand {
     boolean perfetto;
 
     @Option(names = "--html", description = "report: a timeline on stdout, one self-contained HTML page "
-            + "(a lane per CPU, waits, the per-process table) instead of the tables.")
+            + "(a lane per CPU, waits, the per-process table) instead of the tables; record: the same, "
+            + "of the recording, once it is written.")
     boolean html;
 
     /** Set before {@link #toOptions}: which form of the command line this is. */
@@ -168,8 +199,14 @@ final class ProctapCommand {
         if (output != null && mode != Options.Mode.RECORD) {
             throw usage("-o FILE is for proctap record");
         }
-        if ((partial || perfetto || html) && mode != Options.Mode.REPORT) {
-            throw usage("--partial, --perfetto and --html are for proctap report");
+        if ((partial || perfetto) && mode != Options.Mode.REPORT) {
+            throw usage("--partial and --perfetto are for proctap report");
+        }
+        if (html && mode == Options.Mode.WATCH) {
+            throw usage("--html is for proctap report and proctap record");
+        }
+        if (html && mode == Options.Mode.RECORD && (json || listen != null)) {
+            throw usage("record --html writes the timeline on stdout: --json and --listen do not apply");
         }
         if (perfetto && (html || json)) {
             throw usage("give one of --perfetto, --html and --json");
@@ -256,7 +293,7 @@ final class ProctapCommand {
         return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns), perProcess,
                 histograms(hist), mode, mode == Options.Mode.RECORD
                         ? (output != null ? output : java.nio.file.Path.of("proctap.dat")) : null, partial,
-                Options.Export.NONE, exporter(), quiet, hz);
+                html ? Options.Export.HTML : Options.Export.NONE, exporter(), quiet, hz);
     }
 
     /** --poll-hz: for proc (and auto, which may fall back to it), 0.1 to 1000 polls a second. */

@@ -25,6 +25,8 @@ public final class Task {
     public int migrations;
     /** The CPU it was last seen switched in on (-1: none yet). */
     public int lastCpu = -1;
+    /** It is in the event accounting's set of tasks with counters (a test per event, not a hash). */
+    public boolean counted;
     /** Per-CPU running totals in schema order (org.proctap.metric.Metric), allocated on first use. */
     private long[][] counters;
 

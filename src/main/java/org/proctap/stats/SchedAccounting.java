@@ -591,7 +591,10 @@ public final class SchedAccounting {
     }
 
     private Task counted(Task t) {
-        counted.add(t);
+        if (!t.counted) {
+            t.counted = true;
+            counted.add(t);
+        }
         return t;
     }
 
@@ -653,6 +656,7 @@ public final class SchedAccounting {
                 fin, measured, cgroups);
         for (Task t : retiring) {
             counted.remove(t);
+            t.counted = false;
             anchors.remove(t);
             registry.retire(t);
         }

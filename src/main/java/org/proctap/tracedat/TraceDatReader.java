@@ -79,10 +79,10 @@ public final class TraceDatReader implements AutoCloseable {
      * reads one page per {@code next()}; iterators of different CPUs may be used side by side
      * on one thread.
      */
-    public Iterator<ByteBuffer> subBuffers(int index) {
+    public SubBuffers subBuffers(int index) {
         CpuData cpu = file.cpus().get(index);
         int page = file.header().pageSize();
-        return new Iterator<>() {
+        return new SubBuffers() {
             private long at = cpu.offset();
 
             @Override
@@ -100,7 +100,25 @@ public final class TraceDatReader implements AutoCloseable {
                 at += page;
                 return b.flip();
             }
+
+            @Override
+            public void skip() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("CPU " + cpu.cpu() + " has no more sub-buffers");
+                }
+                at += page;
+            }
         };
+    }
+
+    /**
+     * One CPU's sub-buffers in file order. A recording interleaves several instances' pages in one
+     * CPU's range, and each instance's reader passes over the others' with {@link #skip}, which
+     * reads nothing.
+     */
+    public interface SubBuffers extends Iterator<ByteBuffer> {
+        /** Passes over the next sub-buffer without reading it. */
+        void skip();
     }
 
     /** The number of sub-buffers of the {@code index}-th CPU data range. */

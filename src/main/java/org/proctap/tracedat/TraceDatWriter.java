@@ -51,7 +51,8 @@ public final class TraceDatWriter implements AutoCloseable {
     }
 
     /**
-     * Creates (or truncates) {@code file} and one temporary file per CPU beside it.
+     * Creates (or truncates) {@code file} and one temporary file per CPU beside it, unlinked as
+     * soon as it is open.
      *
      * @param cpus the number of CPU data ranges the file will have (CPUs 0 to cpus-1)
      */
@@ -68,6 +69,10 @@ public final class TraceDatWriter implements AutoCloseable {
                 paths[cpu] = file.resolveSibling(file.getFileName() + ".cpu" + cpu);
                 channels[cpu] = FileChannel.open(paths[cpu], StandardOpenOption.CREATE, StandardOpenOption.READ,
                         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                // unlinked at once: its pages stay reachable through the channel, and a writer
+                // killed with SIGKILL leaves no temporary file behind (one of an earlier such
+                // writer with the same name is truncated and removed here)
+                Files.delete(paths[cpu]);
             }
         } catch (IOException | RuntimeException e) {
             TraceDatWriter partial = new TraceDatWriter(file, header, out, channels, paths);

@@ -45,12 +45,15 @@ class MainTest {
         "--listen 9 --max-series 0 a| --max-series must be at least 1",
         "report --listen 9 f| --listen is for a watch",
         "record --listen 9 a| --listen is for a watch",
+        "--html a| --html is for proctap report and proctap record",
+        "record --html --json a| record --html writes the timeline on stdout",
+        "record --perfetto a| --partial and --perfetto are for proctap report",
     })
     void usageErrorsExitTwoWithTheMessageAndUsage(String args, String message) {
         String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
         assertThat(run(argv)).isEqualTo(2);
         String text = err.toString(StandardCharsets.UTF_8);
-        assertThat(text).startsWith("proctap: ").contains(message).contains("Usage: proctap");
+        assertThat(text).startsWith("proctap: ").contains(message).endsWith("Try 'proctap --help' for the options.\n").hasLineCount(2);
         assertThat(text).doesNotContain("Exception");
     }
 

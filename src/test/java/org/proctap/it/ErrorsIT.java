@@ -20,12 +20,14 @@ class ErrorsIT extends ItSupport {
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.proctap.it.Backends#all")
     @Timeout(60)
-    void unknownOptionGivesUsageAndExit2(String backend) {
+    void unknownOptionIsOneLineAndAHintAndExit2(String backend) {
         try (Proctap p = Proctap.start("--backend", backend, "--no-such-option", "x")) {
             assertThat(p.waitFor(EXIT)).as("exit status").isEqualTo(2);
             List<String> err = p.stderr();
             assertThat(err).as("stderr").isNotEmpty();
-            assertThat(String.join("\n", err)).as("stderr").contains("--no-such-option").containsIgnoringCase("usage");
+            assertThat(err).as("stderr: what is wrong, then where the options are").hasSize(2);
+            assertThat(err.get(0)).contains("--no-such-option");
+            assertThat(err.get(1)).isEqualTo("Try 'proctap --help' for the options.");
             assertThat(p.stdout()).as("stdout").isEmpty();
             assertNoStackTrace(p);
         }

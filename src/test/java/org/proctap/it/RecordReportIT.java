@@ -52,6 +52,7 @@ class RecordReportIT extends ItSupport {
         Map<Integer, WhereTimeWentIT.Truth> after = new HashMap<>();
         long recordFrom;
         long stolen;
+        List<String> recordedHtml;
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(work.getInputStream(), StandardCharsets.UTF_8));
             String line;
@@ -64,7 +65,7 @@ class RecordReportIT extends ItSupport {
             assertThat(roles).as("the workload's threads").hasSize(6);
             long pid = work.pid();
             try (StealSampler steal = new StealSampler();
-                 Proctap rec = Proctap.start("record", "-o", file.toString(), "-p", Long.toString(pid))) {
+                 Proctap rec = Proctap.start("record", "--html", "-o", file.toString(), "-p", Long.toString(pid))) {
                 recordFrom = System.nanoTime();
                 awaitStderr(rec, "recording to " + file, STARTUP);
                 for (int tid : roles.keySet()) {
@@ -83,7 +84,7 @@ class RecordReportIT extends ItSupport {
                 stolen = steal.stolenNs(recordFrom, System.nanoTime());
                 rec.signal(Proctap.SIGINT);
                 assertThat(rec.waitFor(EXIT)).as("proctap record's exit status after SIGINT").isZero();
-                assertThat(rec.stdout()).as("record prints nothing on stdout").isEmpty();
+                recordedHtml = List.copyOf(rec.stdout());
                 assertThat(String.join("\n", rec.stderr())).contains("recorded " + file);
             }
         } finally {
@@ -172,6 +173,8 @@ class RecordReportIT extends ItSupport {
         // in the kernel's runtime)
         Path html = dir.resolve("run.html");
         assertThat(exportTo(file, "--html", html)).as("report --html's exit status").isZero();
+        assertThat(recordedHtml).as("record --html's stdout: the page report --html makes of its file")
+                .isNotEmpty().isEqualTo(Files.readAllLines(html));
         try (org.proctap.timeline.TimelinePage page = org.proctap.timeline.TimelinePage.open(html)) {
             assertThat(page.devtools().errors()).as("console errors and exceptions").isEmpty();
             assertThat(page.eval("proctapTimeline.lanesDrawn()").asInt()).isEqualTo(

@@ -63,6 +63,29 @@ class TraceDatWriterTest {
     }
 
     @Test
+    void whileWritingNoTemporaryFileIsThereToBeLeftBehindByAKill() throws Exception {
+        TracefsFixture fixture = TracefsFixture.load("fixtures/linux-6.18/process-lifecycle");
+        Path file = dir.resolve("run.dat");
+        Files.writeString(dir.resolve("run.dat.cpu1"), "left by a writer killed with SIGKILL");
+        try (TraceDatWriter w = TraceDatWriter.create(file, fixture.header(), fixture.pages().size())) {
+            for (int cpu = 0; cpu < fixture.pages().size(); cpu++) {
+                for (ByteBuffer page : fixture.pages().get(cpu)) {
+                    w.append(cpu, page.duplicate());
+                }
+            }
+            try (var listing = Files.list(dir)) {
+                assertThat(listing).as("mid-recording").containsExactly(file);
+            }
+            w.finish(Map.of(), List.of());
+        }
+        try (TraceDatReader r = TraceDatReader.open(FileChannel.open(file))) {
+            for (int cpu = 0; cpu < fixture.pages().size(); cpu++) {
+                assertThat(pages(r, cpu)).isEqualTo(fixture.pages().get(cpu));
+            }
+        }
+    }
+
+    @Test
     void traceCmdsOwnFileRewrittenHasTheSameEvents() throws Exception {
         Path file = dir.resolve("rewritten.dat");
         try (TraceDatReader in = Fixtures.open(Fixtures.file("sched-v7.dat"))) {

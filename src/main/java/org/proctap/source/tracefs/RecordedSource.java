@@ -261,8 +261,8 @@ public final class RecordedSource implements EventSource {
 
     /**
      * One stream's pages (one instance's on one CPU), in file order, with the next page's time.
-     * Each page is decoded once here first, so that one that does not parse is named where it is
-     * (and passed over with --partial) before the merger sees it.
+     * Each page is checked here first (EventDecoder.check), so that one that does not parse is
+     * named where it is (and passed over with --partial) before the merger decodes it.
      */
     private final class Cursor {
         final int stream;
@@ -270,7 +270,7 @@ public final class RecordedSource implements EventSource {
         final int cpu;
         final char letter;
         final String letters;
-        final Iterator<ByteBuffer> pages;
+        final TraceDatReader.SubBuffers pages;
         final PageLayout layout;
         final PageDecoder pageDecoder;
         final EventDecoder eventDecoder;
@@ -295,14 +295,15 @@ public final class RecordedSource implements EventSource {
         void advance() {
             next = null;
             while (pages.hasNext()) {
-                ByteBuffer b = pages.next();
                 pos++;
                 if (pos >= letters.length() || letters.charAt(pos) != letter) {
+                    pages.skip(); // another instance's page
                     continue;
                 }
+                ByteBuffer b = pages.next();
                 try {
                     pageDecoder.decode(b.duplicate().order(b.order()),
-                            (ts, page, at, length) -> eventDecoder.decode(ts, cpu, page, at, length));
+                            (ts, page, at, length) -> eventDecoder.check(page, at, length));
                 } catch (RuntimeException e) {
                     if (mode == TraceDatReader.Mode.STRICT) {
                         throw new SourceException(file + ": " + reader.where(index, pos) + " does not parse ("

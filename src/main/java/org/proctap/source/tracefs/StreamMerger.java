@@ -36,6 +36,8 @@ final class StreamMerger {
         final int cpu;
         final ArrayDeque<Chunk.Page> pages = new ArrayDeque<>();
         final List<Object> items = new ArrayList<>();
+        /** Each item's timestamp, read without a call through Event for every comparison. */
+        long[] times = new long[256];
         int pos;
         long watermark = Long.MIN_VALUE;
         boolean ended;
@@ -120,12 +122,17 @@ final class StreamMerger {
         if (summary.eventsLost()) {
             s.items.add(0, new Lost(summary.timestamp(), s.cpu, summary.lostCount()));
         }
+        if (s.times.length < s.items.size()) {
+            s.times = new long[Math.max(s.items.size(), 2 * s.times.length)];
+        }
+        for (int i = 0; i < s.items.size(); i++) {
+            s.times[i] = s.items.get(i) instanceof Event e ? e.ts() : ((Lost) s.items.get(i)).ts();
+        }
         pool.give(page.data());
     }
 
     private static long headTs(Stream s) {
-        Object item = s.items.get(s.pos);
-        return item instanceof Event e ? e.ts() : ((Lost) item).ts();
+        return s.times[s.pos];
     }
 
     /**

@@ -310,6 +310,33 @@ class EventDecoderTest {
     }
 
     @Test
+    void checkFailsWhereDecodeFailsAndPassesWhatItDecodes() {
+        EventFormat fork = format("sched/sched_process_fork");
+        EventFormat sw = format("sched/sched_switch");
+        EventDecoder d = decoderFor(fork, sw);
+        ByteBuffer shortRecord = PageBytes.littleEndian(16).u16(fork.id()).u8(0).u8(0).u32(1).page();
+        assertThatThrownBy(() -> d.check(shortRecord, 0, 16)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sched/sched_process_fork is 16 bytes, its format needs 24");
+        ByteBuffer outside = PageBytes.littleEndian(32)
+                .u16(fork.id()).u8(0).u8(0).u32(1)
+                .u32(16 << 16 | 24)                  // parent_comm: 16 bytes at 24, past the 32-byte record
+                .u32(1).u32(8 << 16 | 24).u32(2)
+                .page();
+        assertThatThrownBy(() -> d.check(outside, 0, 32)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("parent_comm");
+        assertThatThrownBy(() -> d.check(ByteBuffer.allocate(4), 0, 4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("common fields");
+        ByteBuffer shortSwitch = PageBytes.littleEndian(sw.fixedLength() - 1).u16(sw.id()).u8(0).u8(0).u32(1).page();
+        assertThatThrownBy(() -> d.check(shortSwitch, 0, sw.fixedLength() - 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sched/sched_switch");
+        ByteBuffer whole = PageBytes.littleEndian(sw.fixedLength()).u16(sw.id()).u8(0).u8(0).u32(1).page();
+        d.check(whole, 0, sw.fixedLength()); // (no exception: decode takes it too)
+        assertThat(d.decode(0, 0, whole, 0, sw.fixedLength())).isNotNull();
+        ByteBuffer unknown = PageBytes.littleEndian(8).u16(60_000).u8(0).u8(0).u32(1).page();
+        d.check(unknown, 0, 8);
+    }
+
+    @Test
     void createRejectsWhatItCannotDecode() {
         EventFormat noChildPid = EventFormat.parse("sched", FormatParsingTest.FORK_6_18.replace("child_pid", "child_tid"));
         assertThatThrownBy(() -> decoderFor(noChildPid)).isInstanceOf(IllegalArgumentException.class)
