@@ -6,54 +6,48 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
- * The HTTP endpoint: the JDK's server with the Prometheus client's {@link MetricsHandler} on
- * exactly {@code /metrics} (text or OpenMetrics by the Accept header, gzip when asked), a line of
- * text on {@code /}, 404 on every other path and 405 for any method but GET and HEAD. It reads
- * nothing but the request line and headers, and serves no file.
+ * The HTTP endpoint: the JDK's server with the Prometheus client's scrape handler on exactly
+ * {@code /metrics} (text or OpenMetrics by the Accept header, gzip when asked), a line of text on
+ * {@code /}, 404 on every other path and 405 for any method but GET and HEAD. It reads nothing
+ * but the request line and headers, and serves no file.
  *
  * <p>The JDK's server reads a request's line and headers on the executor's thread: each exchange
  * gets a virtual thread, so that clients that send half a request and wait hold no thread a
- * scrape needs; at most {@link #RENDERS} renders at once (a render allocates the whole response),
- * and the server keeps at most {@link #MAX_CONNECTIONS} connections open. The source's thread
- * never waits for any of them: it swaps in frames that scrapes only read.
+ * scrape needs. At most {@link #RENDERS} renders at once (a render allocates the whole
+ * response), each shared by all the scrapes that asked the same while it waited
+ * ({@link SharedRenders}), and sent to each outside the render's turn, so that a slow reader
+ * holds up no one else's scrape. The server keeps at most {@link #MAX_CONNECTIONS} connections
+ * open. The source's thread never waits for any of them: it swaps in frames that scrapes only
+ * read.
  */
 public final class MetricsServer implements AutoCloseable {
     static final String PATH = "/metrics";
     /**
-     * One render at a time: a render holds the whole response two or three times over (the
-     * client's buffer, the JDK server's copy of it), 7.6 MB of text for 88 000 series, and two at
-     * once ran the launcher's 64 MB heap out (bench/soak, --metrics-by pid).
+     * One render at a time: a render holds every data point as an object and the text twice (the
+     * client's buffer, the copy that is sent), 7.6 MB of text for 88 000 series, and two at once
+     * ran the launcher's 64 MB heap out (bench/soak, --metrics-by pid).
      */
     static final int RENDERS = 1;
     static final int MAX_CONNECTIONS = 1024;
-    /**
-     * The client logs a stack trace at SEVERE for every scraper that hangs up mid-response; that
-     * is the scraper's business, not a proctap error. Held here: JUL keeps loggers weakly.
-     */
-    private static final Logger CLIENT_LOG = Logger.getLogger("io.prometheus.metrics.exporter.httpserver");
-
     static {
-        CLIENT_LOG.setLevel(Level.OFF);
         // The JDK server's own limits (sun.net.httpserver.ServerConfig, read once when it is first
         // used), unless the user set them: a request must arrive within 30 s and its response be
-        // taken within 60 s, at most 100 headers (431 past that), at most MAX_CONNECTIONS open.
+        // taken within 60 s, at most 100 headers (431 past that), at most MAX_CONNECTIONS open
+        // (past that a new connection is closed at once). ServerConfig reads the cap as
+        // jdk.httpserver.maxConnections, unlike the others: a sun.net.* name for it does nothing.
         setDefault("sun.net.httpserver.maxReqTime", "30");
         setDefault("sun.net.httpserver.maxRspTime", "60");
         setDefault("sun.net.httpserver.idleInterval", "30");
         setDefault("sun.net.httpserver.maxReqHeaders", "100");
-        setDefault("sun.net.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
+        setDefault("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
     }
 
     private final HttpServer server;
@@ -70,8 +64,8 @@ public final class MetricsServer implements AutoCloseable {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("proctap-metrics-", 0).factory());
         server.setExecutor(executor);
-        MetricsHandler metrics = new MetricsHandler(registry);
-        Semaphore renders = new Semaphore(RENDERS);
+        PrometheusScrapeHandler metrics = new PrometheusScrapeHandler(registry);
+        SharedRenders<RenderedScrape.Key, RenderedScrape> renders = new SharedRenders<>(RENDERS);
         server.createContext("/", exchange -> guarded(exchange, metrics, renders));
         // The server's dispatcher thread is created by start() and inherits its daemon status: a
         // daemon, so that no path out of proctap can be held up by it (close() still stops it).
@@ -95,7 +89,9 @@ public final class MetricsServer implements AutoCloseable {
      * /metrics reaches the client's handler; the query string is the client's to read (name[]=
      * filters), nothing else of the request is.
      */
-    private static void guarded(HttpExchange exchange, HttpHandler metrics, Semaphore renders) throws IOException {
+    private static void guarded(HttpExchange exchange, PrometheusScrapeHandler metrics,
+                                SharedRenders<RenderedScrape.Key, RenderedScrape> renders)
+            throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getRawPath();
@@ -103,12 +99,8 @@ public final class MetricsServer implements AutoCloseable {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 reply(exchange, 405, "method not allowed\n");
             } else if (PATH.equals(path)) {
-                renders.acquireUninterruptibly();
-                try {
-                    metrics.handle(exchange);
-                } finally {
-                    renders.release();
-                }
+                renders.get(RenderedScrape.Key.of(exchange), () -> RenderedScrape.render(metrics, exchange))
+                        .send(exchange);
             } else if ("/".equals(path)) {
                 reply(exchange, 200, "proctap: Prometheus metrics are at " + PATH + "\n");
             } else {
