@@ -126,6 +126,23 @@ public final class ProcFs {
         return -1;
     }
 
+    /** MemTotal of /proc/meminfo in bytes (0 when unreadable). */
+    public static long memTotal() {
+        String v = readString(PROC.resolve("meminfo"));
+        if (v != null) {
+            for (String line : v.split("\n")) {
+                if (line.startsWith("MemTotal:")) {
+                    try {
+                        return Long.parseLong(line.substring(9).replace("kB", "").strip()) * 1024;
+                    } catch (NumberFormatException e) {
+                        return 0;
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
     /** /proc/sys/kernel/pid_max: thread ids are below it. */
     public static int pidMax() {
         String v = readString(PROC.resolve("sys/kernel/pid_max"));
