@@ -213,8 +213,11 @@ public final class BpfSource implements EventSource {
         return (int) Math.max(1, Math.min(want, budget / perEntry));
     }
 
-    /** The kernel's bytes per counts element besides the values (struct htab_elem and the key). */
-    static final int COUNTS_ELEMENT = 64;
+    /**
+     * The kernel's bytes per counts element besides the values: struct htab_elem, the key and the
+     * per-CPU pointer (bytes_memlock of the map, 6.18: 80 per entry beyond entries x CPUs x stride).
+     */
+    static final int COUNTS_ELEMENT = 80;
 
     /** The slots the loaded counts map holds (see {@link CountsValue}). */
     private static CountsValue countsValue(BpfMap counts) {
@@ -268,8 +271,8 @@ public final class BpfSource implements EventSource {
         for (Proc p : registry.procs()) {
             putProc(procs, p);
         }
-        TaskBaselines.seed(object.map("task_outs"), object.map("counts"), registry.watchedTasks(), t0);
         warnIfFull(object.map("counts"), registry.watchedTasks().size());
+        TaskBaselines.seed(object.map("task_outs"), object.map("counts"), registry.watchedTasks(), t0);
         // The reads of a table, once, for nothing: the first use of each costs tens of ms (class
         // loading, downcall linkage), and a table's reads must follow each other closely (the
         // program's charges meanwhile are left to the next table).

@@ -39,7 +39,9 @@ final class TaskBaselines {
                 }
                 throw new IllegalStateException(e.getMessage(), e);
             }
-            insert(counts, BpfSource.le32(t.tid), openOff(counts, c, t0));
+            if (!insert(counts, BpfSource.le32(t.tid), openOff(counts, c, t0))) {
+                continue; // the program's counters of it, or the map is full (start() has said so)
+            }
             seeded++;
         }
         return seeded;
@@ -83,12 +85,13 @@ final class TaskBaselines {
         return v;
     }
 
+    /** False when the key exists, or the map is full (E2BIG: htab_map_update_elem()). */
     private static boolean insert(BpfMap map, byte[] key, byte[] value) {
         try {
             map.update(key, value, BpfMap.BPF_NOEXIST);
             return true;
         } catch (LibbpfException e) {
-            if (e.errno() == Errno.EEXIST) {
+            if (e.errno() == Errno.EEXIST || e.errno() == Errno.E2BIG) {
                 return false;
             }
             throw e;
