@@ -145,12 +145,17 @@ struct {
 	__type(value, struct pt_proc);
 } procs SEC(".maps");
 
-/* preallocated: an insert from the switch path (irqs off) must never fail for want of memory */
+/*
+ * Preallocated: an insert from the switch path (irqs off) must never fail for want of memory.
+ * User space sets the value size to pt_config.counts_size before load, so no BTF type is named:
+ * the kernel rejects a map whose BTF value type differs in size from its value_size
+ * (map_check_btf(), kernel/bpf/syscall.c).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct pt_counts);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct pt_counts));
 } counts SEC(".maps");
 
 /*
@@ -252,16 +257,36 @@ static __always_inline struct cpu_private *this_cpu(void)
 	return bpf_map_lookup_elem(&cpu_state, &zero);
 }
 
+/*
+ * This CPU is about to write the counters c of pid for the first time: set its bit in the task's
+ * CPU mask (see struct pt_counts) before, so that a task iterator that sees the counters sees the
+ * bit. Bits are only ever set, by any CPU: atomically.
+ */
+static __always_inline void mark_cpu(struct pt_counts *c, __u32 pid)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct pt_counts *w = bpf_map_lookup_percpu_elem(&counts, &pid, cpu / 64);
+	if (!w)
+		return;
+	__sync_fetch_and_or(&w->cpu_mask, 1ULL << (cpu & 63));
+	c->cpu_seen = 1;
+}
+
+/* pid's counters on this CPU, created if need be; NULL when the map is full (counted) */
 static __always_inline struct pt_counts *counts_of(__u32 pid)
 {
 	struct pt_counts *c = bpf_map_lookup_elem(&counts, &pid);
-	if (c)
-		return c;
-	/* NOEXIST: another CPU may have created it meanwhile; never overwrite */
-	bpf_map_update_elem(&counts, &pid, (const void *)&zero_counts, BPF_NOEXIST);
-	c = bpf_map_lookup_elem(&counts, &pid);
-	if (!c)
-		stat_inc(PT_STAT_COUNTS_FULL);
+	if (!c) {
+		/* NOEXIST: another CPU may have created it meanwhile; never overwrite */
+		bpf_map_update_elem(&counts, &pid, (const void *)&zero_counts, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&counts, &pid);
+		if (!c) {
+			stat_inc(PT_STAT_COUNTS_FULL);
+			return NULL;
+		}
+	}
+	if (!c->cpu_seen)
+		mark_cpu(c, pid);
 	return c;
 }
 
@@ -1390,9 +1415,33 @@ int pt_tasks(struct bpf_iter__task *ctx)
 	struct pt_task_row row = {};
 	row.kind = PT_REC_ROW;
 	row.tid = r.tid;
+#ifdef PT_BENCH_LOOKUPS
+	/* bench/scale only (never in the committed object): PT_BENCH_LOOKUPS more lookups of this
+	 * task's counters and reads of them, for the cost of one */
+	__u64 sink = 0;
+	for (__u32 i = 0; i < PT_BENCH_LOOKUPS; i++) {
+		struct pt_counts *b = bpf_map_lookup_percpu_elem(&counts, &r.tid, i % config.cpus);
+		if (b)
+			sink += b->v[PT_M_RUNS] | b->v[PT_M_IO_NS] | b->off_since;
+	}
+	row.pad = sink == 1; /* (used: the reads stay) */
+#endif
+	/* only the CPUs in its CPU mask (struct pt_counts): one lookup per word of it and one per
+	 * CPU with counters, not one per possible CPU */
+	__u64 mask = 0;
 	for (__u32 cpu = 0; cpu < PT_MAX_CPUS; cpu++) {
 		if (cpu >= config.cpus)
 			break;
+		if (!(cpu & 63)) {
+			struct pt_counts *w = bpf_map_lookup_percpu_elem(&counts, &row.tid, cpu / 64);
+			mask = w ? w->cpu_mask : 0;
+			if (!mask) {
+				cpu += 63; /* none in this word */
+				continue;
+			}
+		}
+		if (!(mask & (1ULL << (cpu & 63))))
+			continue;
 		struct pt_counts *c = bpf_map_lookup_percpu_elem(&counts, &row.tid, cpu);
 		if (!c || !(c->v[PT_M_RUNS] | c->v[PT_M_ONCPU_NS] | c->v[PT_M_TIMER_COUNT] | c->v[PT_M_IRQ_COUNT] |
 			    c->v[PT_M_SOFTIRQ_COUNT] | c->v[PT_M_WAIT_NS] | c->v[PT_M_SLEEP_NS] |
@@ -1400,7 +1449,8 @@ int pt_tasks(struct bpf_iter__task *ctx)
 			continue;
 		row.cpu = cpu;
 		bpf_seq_write(ctx->meta->seq, &row, sizeof(row));
-		bpf_seq_write(ctx->meta->seq, c, sizeof(*c));
+		/* the map's value size, a constant to the verifier (frozen rodata) */
+		bpf_seq_write(ctx->meta->seq, c, config.counts_size);
 	}
 	return 0;
 }

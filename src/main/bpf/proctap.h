@@ -108,13 +108,27 @@ enum pt_metric { PT_METRICS(PT_METRIC_SLOT) PT_SLOTS };
  * CPU (sleep, io) is charged to the CPU it left, when it next leaves a CPU (its wait is known
  * then); until then off_since says since when it is off, so that user space can add the time
  * not yet charged.
+ *
+ * The map holds only the first pt_config.counts_size bytes of this struct (PT_COUNTS_SIZE): the
+ * header and v[] up to the last histogram asked for. The histograms come last, so without --hist
+ * an entry holds no histogram slot (728 bytes per CPU become 304) and the program, whose
+ * histogram code the frozen pt_config.hist removes, never touches one.
+ *
+ * Which CPUs have counters of the task: the first write of a CPU's counters sets cpu_seen there
+ * and its bit in the mask, whose word w is cpu_mask in CPU w's counters (w = cpu / 64, always a
+ * CPU that exists, as w <= cpu). The task iterator then reads only those CPUs, not every
+ * possible one; the mask lives and dies with the entry.
  */
 struct pt_counts {
-	__u64 v[PT_SLOTS];
 	__u64 off_since; /* switched out of this CPU then, its time off not yet charged; 0: none */
 	__u32 off_state; /* prev_state at that switch-out, 0 when preempted */
-	__u32 pad;
+	__u32 cpu_seen;  /* 1: this CPU's bit is set in the task's CPU mask */
+	__u64 cpu_mask;  /* in CPU w's counters: CPUs 64w..64w+63 that have counters of the task */
+	__u64 v[PT_SLOTS];
 };
+
+/* the counts map's value size holding metric slots [0, slots) */
+#define PT_COUNTS_SIZE(slots) (sizeof(struct pt_counts) - (PT_SLOTS - (slots)) * sizeof(__u64))
 
 /*
  * task_outs (task storage): what a watched task's own counters were at its last switch-out, and
@@ -146,7 +160,7 @@ struct pt_config {
 	__u32 hist;            /* PT_HIST_* */
 	__u32 cpus;            /* possible CPUs (the per-CPU maps' rows), at most PT_MAX_CPUS */
 	__u32 cgroup_level;    /* PT_MATCH_CGROUP: the cgroup's depth below the v2 root (cgroup->level) */
-	__u32 pad;
+	__u32 counts_size;     /* the counts map's value size: PT_COUNTS_SIZE(slots measured) */
 	__u64 cgroup_id;       /* PT_MATCH_CGROUP: its id (cgroup->kn->id, the directory's inode number) */
 };
 

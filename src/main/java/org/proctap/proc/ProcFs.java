@@ -126,9 +126,34 @@ public final class ProcFs {
         return -1;
     }
 
-    /** /proc/sys/kernel/pid_max: thread ids are below it. */
+    /** MemTotal of /proc/meminfo in bytes (0 when unreadable). */
+    public static long memTotal() {
+        String v = readString(PROC.resolve("meminfo"));
+        if (v != null) {
+            for (String line : v.split("\n")) {
+                if (line.startsWith("MemTotal:")) {
+                    try {
+                        return Long.parseLong(line.substring(9).replace("kB", "").strip()) * 1024;
+                    } catch (NumberFormatException e) {
+                        return 0;
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * /proc/sys/kernel/pid_max: thread ids are below it. Read as a stream: Files.readString of a
+     * sysctl file returns its first byte only (JDK 25; "3" for 32768).
+     */
     public static int pidMax() {
-        String v = readString(PROC.resolve("sys/kernel/pid_max"));
+        String v;
+        try (var in = Files.newInputStream(PROC.resolve("sys/kernel/pid_max"))) {
+            v = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException | RuntimeException e) {
+            v = null;
+        }
         try {
             return v == null ? 32768 : Integer.parseInt(v.strip());
         } catch (NumberFormatException e) {

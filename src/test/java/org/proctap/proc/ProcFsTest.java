@@ -20,4 +20,14 @@ class ProcFsTest {
         assertThat(ProcFs.state((int) self)).isIn('R', 'S');
         assertThat(ProcFs.tgidOf(Integer.MAX_VALUE)).isEqualTo(-1);
     }
+
+    /** The kernel's pid_max and MemTotal, as cat reads them (a sysctl file once read as "3"). */
+    @Test
+    void pidMaxAndMemTotalAreTheKernelsFigures() throws Exception {
+        String pidMax = org.proctap.testing.Commands.run(java.util.List.of("cat", "/proc/sys/kernel/pid_max")).strip();
+        assertThat(ProcFs.pidMax()).isEqualTo(Integer.parseInt(pidMax));
+        String meminfo = org.proctap.testing.Commands.run(java.util.List.of("grep", "^MemTotal:", "/proc/meminfo"));
+        long kb = Long.parseLong(meminfo.replaceAll("[^0-9]", ""));
+        assertThat(ProcFs.memTotal()).isEqualTo(kb * 1024);
+    }
 }

@@ -58,7 +58,7 @@ public final class BpfMap {
     private final String name;
     private final int type;
     private final int keySize;
-    private final int valueSize;
+    private int valueSize;
     private final boolean perCpu;
     private int fd = -1;
 
@@ -111,6 +111,16 @@ public final class BpfMap {
         if (err < 0) {
             throw new LibbpfException("bpf_map__set_max_entries", err, "map '" + name + "'", List.of());
         }
+    }
+
+    /** Sets the value size before load (a map declared without a BTF value type). */
+    public void setValueSize(int size) {
+        owner.checkBeforeLoad("setValueSize");
+        int err = lib.mapSetValueSize(map, size);
+        if (err < 0) {
+            throw new LibbpfException("bpf_map__set_value_size", err, "map '" + name + "'", List.of());
+        }
+        valueSize = lib.mapValueSize(map);
     }
 
     public boolean isPerCpu() {

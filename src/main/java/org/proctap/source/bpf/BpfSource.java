@@ -155,7 +155,10 @@ public final class BpfSource implements EventSource {
         if (!tracepointExists("sched", "sched_prepare_exec")) {
             obj.program("pt_sched_prepare_exec").setAutoload(false); // Linux < 6.10
         }
-        obj.map("counts").setMaxEntries(countsEntries(obj.map("counts").possibleCpus(), ProcFs.threadCount()));
+        BpfMap counts = obj.map("counts");
+        counts.setValueSize(CountsValue.measuring(histograms).byteSize());
+        counts.setMaxEntries(countsEntries(counts.possibleCpus(), ProcFs.threadCount(), counts.cpuStride(),
+                ProcFs.memTotal(), ProcFs.pidMax()));
     }
 
     /** The program's pt_config for watching {@code spec} and filling {@code histograms}. */
@@ -186,6 +189,8 @@ public final class BpfSource implements EventSource {
                 | (histograms.contains(Metric.SLICE_HIST) ? Wire.HIST_SLICE : 0);
         c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "hist"), hist);
         c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "cpus"), Math.min(cpus, Wire.MAX_CPUS));
+        c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "counts_size"),
+                CountsValue.measuring(histograms).byteSize());
         if (spec.mode() == TargetSpec.Mode.CGROUP) {
             c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "match_mode"), Wire.MATCH_CGROUP);
             c.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.CONFIG, "cgroup_level"), spec.cgroup().level());
@@ -196,17 +201,30 @@ public final class BpfSource implements EventSource {
 
     /**
      * The per-CPU counters are preallocated (an insert on the switch path must not fail for want
-     * of memory), costing entries x CPUs x sizeof(pt_counts), and every table reads them by
-     * walking all of the hash table's buckets (bpf_map_lookup_batch): 64 K buckets take 0.5-1 ms
-     * and up to 10 ms with cold caches, and a table's reads must follow each other closely. So:
-     * four times the threads alive now, at least 8192, at most what pid_max allows within 64 MB
-     * (a watch that outgrows it counts the updates lost, PT_STAT_COUNTS_FULL).
+     * of memory), and all of it is taken at load: per entry, every possible CPU's value
+     * (round_up(value size, 8) bytes, {@code stride}) and the element (htab_elem, key and per-CPU
+     * pointer, {@link #COUNTS_ELEMENT} bytes; kernel/bpf/hashtab.c). So: the threads alive now and
+     * half as many again (tasks that start, exited ones kept two snapshots), at least 8192 and
+     * at most pid_max, within 1/64 of the memory (at least 64 MB). On many CPUs that can be
+     * fewer than the threads watched: {@link #start} says so, and the updates lost are counted
+     * (PT_STAT_COUNTS_FULL).
      */
-    static int countsEntries(int cpus, int threadsNow) {
-        long budget = 64L << 20;
-        long byMemory = budget / (Wire.COUNTS.byteSize() * Math.max(1, cpus));
-        long most = Math.max(4096, Math.min(Math.min(ProcFs.pidMax(), 1 << 20), byMemory));
-        return (int) Math.min(most, Math.max(8192, 4L * threadsNow));
+    static int countsEntries(int cpus, int threadsNow, int stride, long memTotal, int pidMax) {
+        long perEntry = (long) Math.max(1, cpus) * stride + COUNTS_ELEMENT;
+        long budget = Math.max(64L << 20, memTotal / 64);
+        long want = Math.min(Math.max(8192, threadsNow + threadsNow / 2L), pidMax);
+        return (int) Math.max(1, Math.min(want, budget / perEntry));
+    }
+
+    /**
+     * The kernel's bytes per counts element besides the values: struct htab_elem, the key and the
+     * per-CPU pointer (bytes_memlock of the map, 6.18: 80 per entry beyond entries x CPUs x stride).
+     */
+    static final int COUNTS_ELEMENT = 80;
+
+    /** The slots the loaded counts map holds (see {@link CountsValue}). */
+    private static CountsValue countsValue(BpfMap counts) {
+        return CountsValue.ofSize(counts.valueSize());
     }
 
     /** libbpf attaches raw tracepoints by name; BTF says which exist. */
@@ -257,6 +275,7 @@ public final class BpfSource implements EventSource {
         for (Proc p : registry.procs()) {
             putProc(procs, p);
         }
+        warnIfFull(object.map("counts"), registry.watchedTasks().size());
         TaskBaselines.seed(object.map("task_outs"), object.map("counts"), registry.watchedTasks(), t0);
         // The reads of a table, once, for nothing: the first use of each costs tens of ms (class
         // loading, downcall linkage), and a table's reads must follow each other closely (the
@@ -266,6 +285,24 @@ public final class BpfSource implements EventSource {
         listener.onStart(t0);
         thread = Thread.ofPlatform().name("proctap-bpf").unstarted(() -> run(listener, t0, intervalNs));
         thread.start();
+    }
+
+    /** One line when the counters cannot hold every thread watched now (see countsEntries). */
+    private static void warnIfFull(BpfMap counts, int watched) {
+        String line = fullWarning(counts.maxEntries(), watched, counts.possibleCpus(), counts.cpuStride());
+        if (line != null) {
+            System.err.println(line);
+        }
+    }
+
+    static String fullWarning(int entries, int watched, int cpus, int stride) {
+        if (watched <= entries) {
+            return null;
+        }
+        long mb = ((long) entries * (cpus * (long) stride + COUNTS_ELEMENT)) >> 20;
+        return "proctap: warning: the bpf counters hold " + entries + " threads (" + mb + " MB of kernel memory on "
+                + cpus + " CPUs) and " + watched + " are watched: the updates of the others are counted lost;"
+                + " watch fewer threads";
     }
 
     private static void putProc(BpfMap procs, Proc p) {
@@ -474,20 +511,18 @@ public final class BpfSource implements EventSource {
      */
     private Map<Long, long[]> readCounts(BpfMap counts, Map<Integer, OpenTime.Off> open) {
         int stride = counts.cpuStride();
-        long offSince = Wire.offset(Wire.COUNTS, "off_since");
-        long offState = Wire.offset(Wire.COUNTS, "off_state");
+        CountsValue value = countsValue(counts);
         Map<Long, long[]> byKey = new HashMap<>();
         counts.forEach((k, v) -> {
             int tid = k.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
             for (int cpu = 0; cpu < ncpu; cpu++) {
-                MemorySegment row = v.asSlice((long) cpu * stride, Wire.COUNTS.byteSize());
-                long[] values = row.asSlice(0, (long) Metric.SLOTS * Long.BYTES).toArray(ValueLayout.JAVA_LONG_UNALIGNED);
-                org.proctap.metric.Softirq.totalsFromVectors(values);
-                long since = row.get(ValueLayout.JAVA_LONG_UNALIGNED, offSince);
+                MemorySegment row = v.asSlice((long) cpu * stride, value.byteSize());
+                long[] values = value.values(row);
+                long since = CountsValue.offSince(row);
                 if (since != 0) {
                     OpenTime.Off o = open.get(tid);
                     if (o == null || o.since() < since) {
-                        open.put(tid, new OpenTime.Off(cpu, since, row.get(ValueLayout.JAVA_INT_UNALIGNED, offState)));
+                        open.put(tid, new OpenTime.Off(cpu, since, CountsValue.offState(row)));
                     }
                 }
                 if (!Values.isZero(values)) {
@@ -505,17 +540,17 @@ public final class BpfSource implements EventSource {
      */
     private TaskRecords readTasks(BpfMap counts) {
         if (tasksIter == null) {
-            TaskRecords all = TaskRecords.empty();
+            TaskRecords all = TaskRecords.empty(countsValue(counts));
             all.counts().putAll(readCounts(counts, all.open()));
             return all;
         }
-        TaskRecords read = TaskRecords.parse(tasksIter.readIterator());
+        TaskRecords read = TaskRecords.parse(tasksIter.readIterator(), countsValue(counts));
         for (int tid : exited.inMap()) {
             if (!read.now().containsKey(tid)) {
                 counts.lookup(le32(tid)).ifPresent(v -> {
                     MemorySegment all = MemorySegment.ofArray(v);
                     for (int cpu = 0; cpu < ncpu; cpu++) {
-                        read.add(tid, cpu, all.asSlice((long) cpu * counts.cpuStride(), Wire.COUNTS.byteSize()));
+                        read.add(tid, cpu, all.asSlice((long) cpu * counts.cpuStride(), read.value().byteSize()));
                     }
                 });
             }
@@ -525,7 +560,7 @@ public final class BpfSource implements EventSource {
                 counts.lookup(le32(tid)).ifPresent(v -> {
                     MemorySegment all = MemorySegment.ofArray(v);
                     for (int cpu = 0; cpu < ncpu; cpu++) {
-                        read.add(tid, cpu, all.asSlice((long) cpu * counts.cpuStride(), Wire.COUNTS.byteSize()));
+                        read.add(tid, cpu, all.asSlice((long) cpu * counts.cpuStride(), read.value().byteSize()));
                     }
                 });
                 read.open().remove(tid); // its time off since is outside the cgroup: nobody's
@@ -603,7 +638,8 @@ public final class BpfSource implements EventSource {
 
     private void sweep() {
         lastSweep = System.nanoTime();
-        exited.sweep(object.map("counts"), object.map("procs"), ncpu, registry, watchedOnCpu());
+        BpfMap counts = object.map("counts");
+        exited.sweep(counts, countsValue(counts), object.map("procs"), ncpu, registry, watchedOnCpu());
     }
 
     /** The tasks cpu_state shows running on a CPU as watched: the program may still charge them. */

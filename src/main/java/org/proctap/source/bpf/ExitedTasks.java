@@ -71,10 +71,10 @@ final class ExitedTasks {
         int state = 0;
         for (int cpu = 0; cpu < ncpu; cpu++) {
             long base = cpu * stride;
-            long since = perCpu.get(ValueLayout.JAVA_LONG_UNALIGNED, base + Wire.offset(Wire.COUNTS, "off_since"));
+            long since = perCpu.get(ValueLayout.JAVA_LONG_UNALIGNED, base + CountsValue.OFF_SINCE);
             if (since > latest) {
                 latest = since;
-                state = perCpu.get(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.COUNTS, "off_state"));
+                state = perCpu.get(ValueLayout.JAVA_INT_UNALIGNED, base + CountsValue.OFF_STATE);
             }
         }
         return latest != 0 && (state & OpenTime.TASK_DEAD) != 0;
@@ -85,7 +85,7 @@ final class ExitedTasks {
      * needs. {@code onCpu}: the tasks cpu_state shows running watched on some CPU (the program
      * may still charge them).
      */
-    void sweep(BpfMap counts, BpfMap procs, int ncpu, TaskRegistry registry, Set<Integer> onCpu) {
+    void sweep(BpfMap counts, CountsValue layout, BpfMap procs, int ncpu, TaskRegistry registry, Set<Integer> onCpu) {
         passes++;
         var it = exitedAt.entrySet().iterator();
         while (it.hasNext()) {
@@ -101,7 +101,7 @@ final class ExitedTasks {
                 continue;
             }
             Task t = registry.task(tid);
-            value.ifPresent(v -> fold(t, tid, MemorySegment.ofArray(v), ncpu, counts.cpuStride()));
+            value.ifPresent(v -> fold(t, tid, MemorySegment.ofArray(v), ncpu, counts.cpuStride(), layout));
             counts.delete(BpfSource.le32(tid));
             if (t != null && t.exited) {
                 Proc p = t.proc;
@@ -125,14 +125,12 @@ final class ExitedTasks {
         }
     }
 
-    private void fold(Task t, int tid, MemorySegment perCpu, int ncpu, long stride) {
+    private void fold(Task t, int tid, MemorySegment perCpu, int ncpu, long stride, CountsValue layout) {
         int tgid = t != null ? t.tgid() : Math.max(ProcFs.tgidOf(tid), tid);
         String comm = t != null ? t.comm : ProcFs.commOf(tgid, tid);
         long incarnation = t != null ? t.incarnation : -tid;
         for (int cpu = 0; cpu < ncpu; cpu++) {
-            long[] values = perCpu.asSlice(cpu * stride, (long) Metric.SLOTS * Long.BYTES)
-                    .toArray(ValueLayout.JAVA_LONG_UNALIGNED);
-            org.proctap.metric.Softirq.totalsFromVectors(values);
+            long[] values = layout.values(perCpu.asSlice(cpu * stride, layout.byteSize()));
             retired.add(cpu, tid, incarnation, tgid, comm, t != null ? t.proc.cgroup : null, values);
         }
     }

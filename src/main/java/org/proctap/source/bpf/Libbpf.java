@@ -66,6 +66,7 @@ public final class Libbpf {
     private final MethodHandle mapValueSize;
     private final MethodHandle mapMaxEntries;
     private final MethodHandle mapSetMaxEntries;
+    private final MethodHandle mapSetValueSize;
     private final MethodHandle mapInitialValue;
     private final MethodHandle programName;
     private final MethodHandle programSectionName;
@@ -139,6 +140,7 @@ public final class Libbpf {
         mapValueSize = handle("bpf_map__value_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         mapMaxEntries = handle("bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         mapSetMaxEntries = handle("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        mapSetValueSize = handle("bpf_map__set_value_size", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         mapInitialValue = handle("bpf_map__initial_value", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
         programName = handle("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
         programSectionName = handle("bpf_program__section_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
@@ -327,6 +329,10 @@ public final class Libbpf {
 
     int mapSetMaxEntries(MemorySegment map, int maxEntries) {
         try { return (int) mapSetMaxEntries.invokeExact(map, maxEntries); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    int mapSetValueSize(MemorySegment map, int size) {
+        try { return (int) mapSetValueSize.invokeExact(map, size); } catch (Throwable t) { throw fatal(t); }
     }
 
     /** The mmap-ed initial contents of an internal map; its size is stored at {@code sizeOut}. */

@@ -39,7 +39,9 @@ final class TaskBaselines {
                 }
                 throw new IllegalStateException(e.getMessage(), e);
             }
-            insert(counts, BpfSource.le32(t.tid), openOff(counts, c, t0));
+            if (!insert(counts, BpfSource.le32(t.tid), openOff(counts, c, t0))) {
+                continue; // the program's counters of it, or the map is full (start() has said so)
+            }
             seeded++;
         }
         return seeded;
@@ -62,22 +64,34 @@ final class TaskBaselines {
 
     /** Zero counters on every CPU, and "off since t0, in its state" on the CPU it is on. */
     static byte[] openOff(BpfMap counts, TaskCounters c, long t0) {
-        byte[] v = new byte[counts.valueBufferSize()];
-        MemorySegment m = MemorySegment.ofArray(v);
-        long base = (long) c.cpu() * counts.cpuStride();
-        if (base + Wire.COUNTS.byteSize() <= v.length) {
-            m.set(ValueLayout.JAVA_LONG_UNALIGNED, base + Wire.offset(Wire.COUNTS, "off_since"), t0);
-            m.set(ValueLayout.JAVA_INT_UNALIGNED, base + Wire.offset(Wire.COUNTS, "off_state"), c.stateBits());
+        return openOff(counts.possibleCpus(), counts.cpuStride(), c.cpu(), c.stateBits(), t0);
+    }
+
+    /**
+     * The per-CPU value ({@code cpus} values {@code stride} bytes apart) with "off since t0, in
+     * {@code state}" on {@code cpu}, and that CPU in the task's CPU mask (struct pt_counts).
+     */
+    static byte[] openOff(int cpus, int stride, int cpu, int state, long t0) {
+        byte[] v = new byte[cpus * stride];
+        if (cpu < 0 || cpu >= cpus) {
+            return v;
         }
+        MemorySegment m = MemorySegment.ofArray(v);
+        long base = (long) cpu * stride;
+        m.set(ValueLayout.JAVA_LONG_UNALIGNED, base + CountsValue.OFF_SINCE, t0);
+        m.set(ValueLayout.JAVA_INT_UNALIGNED, base + CountsValue.OFF_STATE, state);
+        m.set(ValueLayout.JAVA_INT_UNALIGNED, base + CountsValue.CPU_SEEN, 1);
+        m.set(ValueLayout.JAVA_LONG_UNALIGNED, (long) (cpu / 64) * stride + CountsValue.CPU_MASK, 1L << (cpu % 64));
         return v;
     }
 
+    /** False when the key exists, or the map is full (E2BIG: htab_map_update_elem()). */
     private static boolean insert(BpfMap map, byte[] key, byte[] value) {
         try {
             map.update(key, value, BpfMap.BPF_NOEXIST);
             return true;
         } catch (LibbpfException e) {
-            if (e.errno() == Errno.EEXIST) {
+            if (e.errno() == Errno.EEXIST || e.errno() == Errno.E2BIG) {
                 return false;
             }
             throw e;

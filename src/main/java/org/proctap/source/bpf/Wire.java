@@ -64,10 +64,13 @@ public final class Wire {
     public static final StructLayout PROC = MemoryLayout.structLayout(
             U32.withName("flags"), U32.withName("pad"), U64.withName("joined")).withName("pt_proc");
 
-    /** Every metric's slots, in schema order (org.proctap.metric.Metric), then the open time off. */
+    /**
+     * The open time off and the CPU mask, then every metric's slots in schema order
+     * (org.proctap.metric.Metric); the map holds a prefix of it (see {@link CountsValue}).
+     */
     public static final StructLayout COUNTS = MemoryLayout.structLayout(
-            MemoryLayout.sequenceLayout(Metric.SLOTS, U64).withName("v"), U64.withName("off_since"),
-            U32.withName("off_state"), U32.withName("pad")).withName("pt_counts");
+            U64.withName("off_since"), U32.withName("off_state"), U32.withName("cpu_seen"), U64.withName("cpu_mask"),
+            MemoryLayout.sequenceLayout(Metric.SLOTS, U64).withName("v")).withName("pt_counts");
 
     public static final StructLayout TASK_OUT = MemoryLayout.structLayout(
             U64.withName("ts"), U64.withName("run_delay"), U64.withName("nvcsw"), U64.withName("nivcsw"),
@@ -96,7 +99,7 @@ public final class Wire {
     public static final StructLayout CONFIG = MemoryLayout.structLayout(
             U32.withName("match_mode"), U32.withName("needle_len"), U32.withName("follow"),
             U32.withName("read_syscall_nr"), comm("needle"), U32.withName("hist"), U32.withName("cpus"),
-            U32.withName("cgroup_level"), U32.withName("pad"), U64.withName("cgroup_id"))
+            U32.withName("cgroup_level"), U32.withName("counts_size"), U64.withName("cgroup_id"))
             .withName("pt_config");
 
     public static final StructLayout CPU_STATE = MemoryLayout.structLayout(

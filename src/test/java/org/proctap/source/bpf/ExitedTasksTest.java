@@ -20,13 +20,12 @@ class ExitedTasksTest {
     /** One task's counters on two CPUs: on-CPU time, and the switch-out each CPU saw last. */
     private static MemorySegment twoCpus(long offSince0, int offState0, long offSince1, int offState1) {
         ByteBuffer b = ByteBuffer.allocate(2 * STRIDE).order(ByteOrder.nativeOrder());
-        for (long[] cpu : new long[][] {{offSince0, offState0}, {offSince1, offState1}}) {
-            long[] v = new long[Metric.SLOTS];
-            v[Metric.ONCPU_NS.slot] = 1000;
-            for (long x : v) {
-                b.putLong(x);
-            }
-            b.putLong(cpu[0]).putInt((int) cpu[1]).putInt(0);
+        long[][] cpus = {{offSince0, offState0}, {offSince1, offState1}};
+        for (int cpu = 0; cpu < 2; cpu++) {
+            int base = cpu * STRIDE;
+            b.putLong(base + (int) CountsValue.OFF_SINCE, cpus[cpu][0]);
+            b.putInt(base + (int) CountsValue.OFF_STATE, (int) cpus[cpu][1]);
+            b.putLong(base + (int) CountsValue.HEADER + Metric.ONCPU_NS.slot * Long.BYTES, 1000);
         }
         return MemorySegment.ofArray(b.array());
     }

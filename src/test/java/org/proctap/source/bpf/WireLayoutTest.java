@@ -55,7 +55,8 @@ class WireLayoutTest {
             "PT_CPU_WATCHED", "PT_MATCH_NONE", "PT_MATCH_SUBSTRING", "PT_MATCH_EXACT", "PT_MATCH_USER",
             "PT_EV_EXEC", "PT_EV_FORK", "PT_EV_EXIT", "PT_EV_RENAME", "PT_STAT_RINGBUF_DROPS",
             "PT_STAT_COUNTS_FULL", "PT_STAT_REPAIRS", "PT_STAT_REPAIRED_NS", "PT_STAT_MAX", "PT_HIST_SLOTS",
-            "PT_HIST_WAIT", "PT_HIST_SLICE", "PT_MATCH_CGROUP", "PT_EV_CGROUP", "PT_CGROUP_PATH_LEN"};
+            "PT_HIST_WAIT", "PT_HIST_SLICE", "PT_MATCH_CGROUP", "PT_EV_CGROUP", "PT_CGROUP_PATH_LEN",
+            "PT_COUNTS_SIZE(PT_M_WAIT_HIST)", "PT_COUNTS_SIZE(PT_M_SLICE_HIST)", "PT_COUNTS_SIZE(PT_SLOTS)"};
         for (String k : constants) {
             c.append("printf(\"").append(k).append(" %lld\\n\", (long long)(").append(k).append("));\n");
         }
@@ -118,5 +119,18 @@ class WireLayoutTest {
         assertThat(C.get("PT_MATCH_CGROUP")).isEqualTo(Wire.MATCH_CGROUP);
         assertThat(C.get("PT_EV_CGROUP")).isEqualTo(Wire.EV_CGROUP);
         assertThat(C.get("PT_CGROUP_PATH_LEN")).isEqualTo(Wire.CGROUP_PATH_LEN);
+    }
+
+    /** The counts map's value size with no histogram, the wait one, both (CountsValue). */
+    @Test
+    void theCountsValueSizesAgree() {
+        assertThat(C.get("PT_COUNTS_SIZE(PT_M_WAIT_HIST)"))
+                .isEqualTo(CountsValue.measuring(java.util.Set.of()).byteSize());
+        assertThat(C.get("PT_COUNTS_SIZE(PT_M_SLICE_HIST)"))
+                .isEqualTo(CountsValue.measuring(java.util.Set.of(org.proctap.metric.Metric.WAIT_HIST)).byteSize());
+        assertThat(C.get("PT_COUNTS_SIZE(PT_SLOTS)"))
+                .isEqualTo(CountsValue.measuring(java.util.Set.of(org.proctap.metric.Metric.WAIT_HIST,
+                        org.proctap.metric.Metric.SLICE_HIST)).byteSize())
+                .isEqualTo(Wire.COUNTS.byteSize());
     }
 }
