@@ -80,6 +80,10 @@ final class LifeFastPath implements Consumer<ByteBuffer> {
                 pids.append(n.child()).append(' '); // born to a matching parent, maybe before it was traced
             } else if (e instanceof ProcessExec x && matcher.matches(commOf(x.filename()))) {
                 pids.append(x.pid()).append(' ');
+                // and its charges fired from other tasks' contexts, which only the charges
+                // instance's comm filter lets through: a new comm is added now, not on the
+                // processing thread's turn (the first processes of a new name lost theirs)
+                filter.chargesOf(commOf(x.filename()));
                 // threads it created since the exec, before this moment: event-fork could not see them
                 for (int tid : ProcFs.threadsOf(x.pid())) {
                     if (tid != x.pid()) {
