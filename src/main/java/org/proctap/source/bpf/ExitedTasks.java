@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import org.proctap.metric.Metric;
 import org.proctap.model.Proc;
 import org.proctap.model.Task;
 import org.proctap.model.TaskRegistry;
