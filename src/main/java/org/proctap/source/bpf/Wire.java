@@ -9,6 +9,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 import org.proctap.metric.Metric;
 
@@ -134,8 +137,31 @@ public final class Wire {
             MemoryLayout.sequenceLayout(CGROUP_PATH_LEN, ValueLayout.JAVA_BYTE).withName("path"))
             .withName("pt_cgroup_event");
 
+    /**
+     * Each layout's field offsets by name, by layout identity (a layout's own hashCode walks all
+     * its members); copied on write, so that reads take no lock.
+     */
+    private static volatile Map<StructLayout, Map<String, Long>> offsets = new IdentityHashMap<>();
+
+    private static synchronized long remember(StructLayout layout, String field) {
+        long at = layout.byteOffset(groupElement(field));
+        Map<StructLayout, Map<String, Long>> copy = new IdentityHashMap<>(offsets);
+        Map<String, Long> fields = new HashMap<>(copy.getOrDefault(layout, Map.of()));
+        fields.put(field, at);
+        copy.put(layout, fields);
+        offsets = copy;
+        return at;
+    }
+
     /** Offset of a (possibly nested: "hdr", "pid") field of a layout. */
     public static long offset(StructLayout layout, String... path) {
+        if (path.length == 1) {
+            // (a layout path costs more than the read it locates; reads of records by the
+            // thousand per table go through here)
+            Map<String, Long> fields = offsets.get(layout);
+            Long at = fields != null ? fields.get(path[0]) : null;
+            return at != null ? at : remember(layout, path[0]);
+        }
         MemoryLayout.PathElement[] elements = new MemoryLayout.PathElement[path.length];
         for (int i = 0; i < path.length; i++) {
             elements[i] = groupElement(path[i]);
