@@ -114,14 +114,19 @@ class ExporterAbuseIT extends ItSupport {
                 replies.add(pool.submit(() -> RawHttp.scrape(port)));
             }
             int ok = 0;
+            List<String> others = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             for (Future<RawHttp.Reply> f : replies) {
                 RawHttp.Reply r = f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (r.status() == 200 && r.text().contains("proctap_build_info")) {
                     ok++;
+                } else {
+                    others.add("'" + r.statusLine() + "' (" + r.text().length() + " bytes, "
+                            + (r.closed() ? "closed" : "left open") + ")");
                 }
             }
-            soft.assertThat(ok).as("of %d concurrent scrapes, answered", CONNECTIONS).isEqualTo(CONNECTIONS);
+            soft.assertThat(ok).as("of %d concurrent scrapes, answered; the others: %s", CONNECTIONS, others)
+                    .isEqualTo(CONNECTIONS);
         } finally {
             pool.shutdownNow();
         }
