@@ -211,6 +211,14 @@ struct {
 	__type(value, __u64);
 } gen SEC(".maps");
 
+/* how the next read of the task iterator goes (struct pt_iter_ctl); user space writes it */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pt_iter_ctl);
+} iter_ctl SEC(".maps");
+
 /* tasks between sched_prepare_exec and sched_process_exec: was the process watched before? */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -1409,9 +1417,18 @@ int pt_tasks(struct bpf_iter__task *ctx)
 	}
 	r.kind = PT_REC_TASK;
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	struct pt_iter_ctl *ctl = bpf_map_lookup_elem(&iter_ctl, &zero);
+	if (!ctl || ctl->mode == PT_ITER_TASKS)
+		return 0;
+	__u32 mode = ctl->mode;
+	__u64 read_gen = ctl->gen;
 	/* the counters: a row once the task ran on that CPU, or left it and is not charged yet, or
 	 * was charged its sleep there from another CPU (switch_out(): a wake-up elsewhere charges
-	 * the time off to the CPU it left, which may see the task never again) */
+	 * the time off to the CPU it left, which may see the task never again). PT_ITER_CHANGED:
+	 * only those that changed since the last read (struct pt_counts), the one with time off not
+	 * yet charged, and the one of the CPU it is on, where user space adds what runs or waits
+	 * now: a row left out is unchanged, or all zero on that CPU. */
+	__u32 slots = (config.counts_size - __builtin_offsetof(struct pt_counts, v)) / sizeof(__u64);
 	struct pt_task_row row = {};
 	row.kind = PT_REC_ROW;
 	row.tid = r.tid;
@@ -1443,10 +1460,27 @@ int pt_tasks(struct bpf_iter__task *ctx)
 		if (!(mask & (1ULL << (cpu & 63))))
 			continue;
 		struct pt_counts *c = bpf_map_lookup_percpu_elem(&counts, &row.tid, cpu);
-		if (!c || !(c->v[PT_M_RUNS] | c->v[PT_M_ONCPU_NS] | c->v[PT_M_TIMER_COUNT] | c->v[PT_M_IRQ_COUNT] |
-			    c->v[PT_M_SOFTIRQ_COUNT] | c->v[PT_M_WAIT_NS] | c->v[PT_M_SLEEP_NS] |
-			    c->v[PT_M_IO_NS] | c->off_since))
+		if (!c)
 			continue;
+		/* read before the copy below: a write in between makes the next read show it again */
+		__u64 sum = 0;
+		for (__u32 i = 0; i < PT_SLOTS; i++) {
+			if (i >= slots)
+				break;
+			sum += c->v[i];
+		}
+		__u64 off_since = c->off_since;
+		if (!sum && !off_since)
+			continue;
+		if (mode == PT_ITER_CHANGED) {
+			if (c->read_gen != read_gen) {
+				c->prev_sum = c->read_sum;
+				c->read_gen = read_gen;
+			}
+			c->read_sum = sum;
+			if (sum == c->prev_sum && !off_since && cpu != r.cpu)
+				continue;
+		}
 		row.cpu = cpu;
 		bpf_seq_write(ctx->meta->seq, &row, sizeof(row));
 		/* the map's value size, a constant to the verifier (frozen rodata) */

@@ -111,20 +111,45 @@ enum pt_metric { PT_METRICS(PT_METRIC_SLOT) PT_SLOTS };
  *
  * The map holds only the first pt_config.counts_size bytes of this struct (PT_COUNTS_SIZE): the
  * header and v[] up to the last histogram asked for. The histograms come last, so without --hist
- * an entry holds no histogram slot (728 bytes per CPU become 304) and the program, whose
+ * an entry holds no histogram slot (752 bytes per CPU become 328) and the program, whose
  * histogram code the frozen pt_config.hist removes, never touches one.
  *
  * Which CPUs have counters of the task: the first write of a CPU's counters sets cpu_seen there
  * and its bit in the mask, whose word w is cpu_mask in CPU w's counters (w = cpu / 64, always a
  * CPU that exists, as w <= cpu). The task iterator then reads only those CPUs, not every
  * possible one; the mask lives and dies with the entry.
+ *
+ * Which counters changed since the last table: every slot only ever grows, so their sum grows
+ * whenever one does. The task iterator keeps the sum it read (read_sum, at read generation
+ * read_gen, see struct pt_iter_ctl) and the one of the read before (prev_sum), and leaves out
+ * the counters whose sum is still prev_sum: a table then costs what changed, not every CPU a task
+ * ever ran on. Only the iterator writes these three; the kernel may run it twice for one task in
+ * one read (a seq_file buffer that overflowed is discarded and the task shown again,
+ * bpf_seq_read() in kernel/bpf/bpf_iter.c), and the second run compares with the same prev_sum.
  */
 struct pt_counts {
 	__u64 off_since; /* switched out of this CPU then, its time off not yet charged; 0: none */
 	__u32 off_state; /* prev_state at that switch-out, 0 when preempted */
 	__u32 cpu_seen;  /* 1: this CPU's bit is set in the task's CPU mask */
 	__u64 cpu_mask;  /* in CPU w's counters: CPUs 64w..64w+63 that have counters of the task */
+	__u64 read_sum;  /* the sum of v[] the task iterator read at generation read_gen */
+	__u64 prev_sum;  /* the sum it read at the generation before */
+	__u64 read_gen;  /* pt_iter_ctl.gen of that read; 0: never read */
 	__u64 v[PT_SLOTS];
+};
+
+/*
+ * iter_ctl (array, one entry), written by user space before each read of the task iterator:
+ * what to write, and the read's generation (one more than the last read whose rows user space
+ * kept; the same again for a read whose rows it drops).
+ */
+#define PT_ITER_CHANGED 0u /* each task, and its counters that changed since generation gen - 1 */
+#define PT_ITER_ALL 1u     /* each task and all its counters; read_sum and prev_sum untouched */
+#define PT_ITER_TASKS 2u   /* each task only */
+struct pt_iter_ctl {
+	__u32 mode; /* PT_ITER_* */
+	__u32 pad;
+	__u64 gen;
 };
 
 /* the counts map's value size holding metric slots [0, slots) */

@@ -17,8 +17,8 @@ import org.proctap.report.CpuTaskCounters;
  * label set of its row (as {@code IntervalAggregator} takes differences: a total that came back
  * lower does not lower the baseline), so a task that exits or a pid the kernel reuses leaves its
  * totals where they were counted: in its name's series by default, in its pid's with
- * {@code --metrics-by pid}. Sources drop an exited task's rows a few snapshots after its exit;
- * its baselines go with them.
+ * {@code --metrics-by pid}. Sources drop an exited task's rows a few snapshots after its exit
+ * (or retire them, CounterSnapshot#partial); its baselines go with them.
  *
  * <p>Bounded: at most {@code maxSeries} label sets; a new one past that counts into the overflow
  * series of its CPU (no comm, pid or tid label), so sums stay right, and is counted once in
@@ -51,7 +51,7 @@ final class SeriesTable {
 
     private final MetricsBy by;
     private final int maxSeries;
-    private Map<RowKey, CpuTaskCounters> baselines = new HashMap<>();
+    private final Map<RowKey, CpuTaskCounters> baselines = new HashMap<>();
     private final Map<LabelSet, Entry> entries = new LinkedHashMap<>();
     private final Map<Integer, Entry> overflow = new LinkedHashMap<>();
     /** Entries with their own totals, overflow ones not included. */
@@ -65,7 +65,7 @@ final class SeriesTable {
 
     /** Adds one snapshot; returns what scrapes show from now on. */
     Frame next(CounterSnapshot snap, long wallMillis) {
-        Map<RowKey, CpuTaskCounters> seen = new HashMap<>(baselines.size() * 2);
+        Map<RowKey, CpuTaskCounters> seen = new HashMap<>(snap.counters().size() * 2);
         for (CpuTaskCounters now : snap.counters()) {
             RowKey key = new RowKey(now.cpu(), now.incarnation());
             CpuTaskCounters before = baselines.get(key);
@@ -80,7 +80,7 @@ final class SeriesTable {
                 counted.totals = sum;
             }
         }
-        baselines = seen;
+        snap.advance(baselines, seen, RowKey::new);
         retire(snap.ts());
         List<Frame.Series> series = new ArrayList<>(owned + overflow.size());
         for (Entry e : entries.values()) {

@@ -18,7 +18,9 @@ import org.proctap.metric.Values;
  * Turns running totals into tables: per-interval differences (the seed resets its counts every
  * interval) or, with {@code cumulative}, totals since the start. Sources only ever report running
  * totals, so a reader that samples while the kernel counts can neither lose nor double-count an
- * increment; a task that disappears from the snapshots keeps its last totals here.
+ * increment; a task that disappears from the snapshots keeps its last totals here. A partial
+ * snapshot (CounterSnapshot#partial) leaves the rows that did not change out: their baselines stay
+ * until the source retires them.
  */
 public final class IntervalAggregator {
     private static final Comparator<CpuTaskCounters> ORDER =
@@ -79,8 +81,7 @@ public final class IntervalAggregator {
                 }
             }
         } else {
-            last.clear();
-            last.putAll(seen);
+            snap.advance(last, seen, Key::new);
         }
         rows.sort(ORDER);
         long[] lost = cumulative ? snap.lostPerCpu().clone() : minus(snap.lostPerCpu(), lastLost);

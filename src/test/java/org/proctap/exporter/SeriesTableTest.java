@@ -34,6 +34,19 @@ class SeriesTableTest {
     }
 
     @Test
+    void aRowAPartialSnapshotLeavesOutIsUnchangedAndARetiredOneCountsAgainFromZero() {
+        SeriesTable t = new SeriesTable(MetricsBy.COMM, 100);
+        t.next(Rows.partial(1 * S, java.util.Set.of(), row(0, 10, 1, 10, "a", 100, 1), row(1, 10, 1, 10, "a", 40, 1)), 0);
+        t.next(Rows.partial(2 * S, java.util.Set.of(), row(0, 10, 1, 10, "a", 150, 2)), 0); // CPU 1 unchanged
+        Frame f = t.next(Rows.partial(3 * S, java.util.Set.of(1L), row(1, 10, 1, 10, "a", 60, 2)), 0);
+        assertThat(oncpu(f)).as("only what was added").containsOnly(Map.entry(comm("a", 0), 150L),
+                Map.entry(comm("a", 1), 60L));
+        // retired: a row of the same incarnation later is a new entry's, counted from zero
+        f = t.next(Rows.partial(4 * S, java.util.Set.of(), row(1, 10, 1, 10, "a", 5, 1)), 0);
+        assertThat(oncpu(f)).containsOnly(Map.entry(comm("a", 0), 150L), Map.entry(comm("a", 1), 65L));
+    }
+
+    @Test
     void anExitedTasksTotalsStayInItsNamesSeries() {
         SeriesTable t = new SeriesTable(MetricsBy.COMM, 100);
         t.next(snap(1 * S, row(1, 10, 1, 10, "a", 100, 1), row(1, 11, 2, 11, "a", 70, 1)), 0);

@@ -110,6 +110,40 @@ class IntervalAggregatorTest {
                 + " " + p.get(Metric.RUNS)).containsExactly("10 app 1500 9", "20 other 7 1");
     }
 
+    private static CounterSnapshot partial(long ts, List<CpuTaskCounters> rows, java.util.Set<Long> retired) {
+        return new CounterSnapshot(ts, rows, new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0}, false,
+                java.util.Set.copyOf(java.util.EnumSet.allOf(Metric.class)), java.util.Map.of(), null, true, retired);
+    }
+
+    @Test
+    void aRowAPartialSnapshotLeavesOutKeepsItsBaselineUntilRetired() {
+        IntervalAggregator agg = new IntervalAggregator(false, 0);
+        agg.next(partial(100, List.of(c(0, 1, 1, 5, 50), c(1, 1, 1, 2, 20), c(0, 2, 2, 1, 10)), java.util.Set.of()));
+        // task 1's CPU 1 row and task 2 unchanged: left out, nothing to show for them
+        IntervalReport second = agg.next(partial(200, List.of(c(0, 1, 1, 7, 80)), java.util.Set.of()));
+        assertThat(second.rows()).extracting(r -> r.cpu() + "/" + r.tid() + " " + r.get(Metric.ONCPU_NS))
+                .containsExactly("0/1 30");
+        // back with more: only what was added since they were last shown, not their totals again
+        IntervalReport third = agg.next(partial(300, List.of(c(1, 1, 1, 3, 25), c(0, 2, 2, 2, 15)), java.util.Set.of()));
+        assertThat(third.rows()).extracting(r -> r.cpu() + "/" + r.tid() + " " + r.get(Metric.ONCPU_NS))
+                .containsExactly("0/2 5", "1/1 5");
+        // task 2 retired with its final totals: counted once, then its baselines are gone on every CPU
+        IntervalReport fourth = agg.next(partial(400, List.of(c(0, 2, 2, 3, 18)), java.util.Set.of(2L)));
+        assertThat(fourth.rows()).extracting(r -> r.tid() + " " + r.get(Metric.ONCPU_NS)).containsExactly("2 3");
+        // the same tid and incarnation counted from zero again (an entry deleted, then made anew)
+        IntervalReport fifth = agg.next(partial(500, List.of(c(0, 2, 2, 1, 4)), java.util.Set.of()));
+        assertThat(fifth.rows()).extracting(r -> r.tid() + " " + r.get(Metric.ONCPU_NS)).containsExactly("2 4");
+    }
+
+    @Test
+    void aFullSnapshotForgetsTheRowsItLeavesOut() {
+        IntervalAggregator agg = new IntervalAggregator(false, 0);
+        agg.next(snap(100, List.of(c(0, 1, 1, 5, 50)), 0, false));
+        agg.next(snap(200, List.of(), 0, false));
+        IntervalReport back = agg.next(snap(300, List.of(c(0, 1, 1, 6, 60)), 0, false));
+        assertThat(back.rows()).extracting(r -> r.get(Metric.ONCPU_NS)).as("a new row: its totals").containsExactly(60L);
+    }
+
     @Test
     void aProcessWhoseCountersAreGoneKeepsItsTotalsInTheSummary() {
         IntervalAggregator agg = new IntervalAggregator(false, 0);

@@ -31,6 +31,12 @@ public final class Rows {
         return snap(ts, ALL, rows);
     }
 
+    /** A snapshot of the rows that changed; {@code retired}: incarnations never shown again. */
+    public static CounterSnapshot partial(long ts, Set<Long> retired, CpuTaskCounters... rows) {
+        return new CounterSnapshot(ts, List.of(rows), new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0},
+                false, ALL, java.util.Map.of(), null, true, retired);
+    }
+
     public static CounterSnapshot snap(long ts, Set<Metric> measured, CpuTaskCounters... rows) {
         return new CounterSnapshot(ts, List.of(rows), new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0},
                 false, measured);

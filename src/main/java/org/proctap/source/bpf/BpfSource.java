@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,6 +84,14 @@ public final class BpfSource implements EventSource {
     /** --cgroup: tasks whose process left the cgroup, by snapshot index then (EventTranslator). */
     private final Map<Integer, Integer> leftAt = new HashMap<>();
     private int snapshots;
+    /** The generation of the last iterator read whose rows made a table (struct pt_iter_ctl). */
+    private long iterGen;
+    /**
+     * Tasks the iterator showed before user space knew them (their rows were left out of that
+     * table): the next table reads all their counters from the map, as the iterator shows them
+     * only when they change.
+     */
+    private final Set<Integer> unshown = new HashSet<>();
 
     public BpfSource(TargetSpec spec, List<Integer> pinnedPids) {
         this(spec, pinnedPids, Set.of());
@@ -280,8 +289,8 @@ public final class BpfSource implements EventSource {
         // The reads of a table, once, for nothing: the first use of each costs tens of ms (class
         // loading, downcall linkage), and a table's reads must follow each other closely (the
         // program's charges meanwhile are left to the next table).
-        readTasks(object.map("counts"));
-        readRunning(new HashMap<>(), new HashMap<>(), t0);
+        readTasks(object.map("counts"), Wire.ITER_ALL);
+        readRunning((tid, cpu) -> Values.zero(), new HashMap<>(), t0);
         listener.onStart(t0);
         thread = Thread.ofPlatform().name("proctap-bpf").unstarted(() -> run(listener, t0, intervalNs));
         thread.start();
@@ -375,7 +384,7 @@ public final class BpfSource implements EventSource {
             }
             // The tasks are read while the programs still see every switch: after the detach a
             // task's run_delay grows with waits they never see.
-            Map<Integer, TaskNow> tasks = readTasks(object.map("counts")).now();
+            Map<Integer, TaskNow> tasks = readTasks(object.map("counts"), Wire.ITER_TASKS).now();
             long stopTs = detach();
             ring.consume();
             listener.onSnapshot(snapshot(true, stopTs, tasks));
@@ -421,14 +430,15 @@ public final class BpfSource implements EventSource {
         // The table is of this moment: the iterator, read next, gives each task's counters and
         // what the kernel says of it, one task at a time, in one pass of a fraction of a millisecond.
         long at = ts >= 0 ? ts : System.nanoTime();
-        TaskRecords read = readTasks(counts);
+        TaskRecords read = readTasks(counts, Wire.ITER_CHANGED);
         Map<Integer, TaskNow> now = stopTasks != null ? stopTasks : read.now();
         Map<Long, long[]> byKey = read.counts();
         Map<Integer, OpenTime.Running> running = new HashMap<>();
-        readRunning(byKey, running, at);
+        RowSource rowOf = (tid, cpu) -> row(read, counts, tid, cpu);
+        readRunning(rowOf, running, at);
         OpenTime.add(read.open(), running, now, at, stopTasks == null, (tid, cpu, m, ns) -> {
             if (ns > 0) {
-                byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> Values.zero())[m.slot] += ns;
+                rowOf.row(tid, cpu)[m.slot] += ns;
             }
         });
         for (var e : byKey.entrySet()) {
@@ -437,7 +447,9 @@ public final class BpfSource implements EventSource {
             long[] c = e.getValue();
             Task t = registry.task(tid);
             if (t == null && userMatching) {
-                continue; // exec'd, not judged yet (PT_PROC_UNDECIDED): its counters keep for a later table
+                // exec'd, not judged yet (PT_PROC_UNDECIDED): its counters keep for a later table
+                unshown.add(tid);
+                continue;
             }
             int tgid = t != null ? t.tgid() : Math.max(ProcFs.tgidOf(tid), tid);
             String comm = t != null ? t.comm : ProcFs.commOf(tgid, tid);
@@ -445,7 +457,8 @@ public final class BpfSource implements EventSource {
             rows.add(new CpuTaskCounters(cpu, tid, incarnation, tgid, comm, c));
         }
         Map<Integer, String> retiredCgroups = new HashMap<>();
-        rows.addAll(exited.retired().drain(retiredCgroups));
+        Set<Long> retired = new HashSet<>();
+        rows.addAll(exited.retired().drain(retiredCgroups, retired));
         long[] lost = new long[ncpu];
         long[] repairs = new long[ncpu];
         long[] repairedNs = new long[ncpu];
@@ -465,10 +478,52 @@ public final class BpfSource implements EventSource {
                 }
             }
         }
-        forgetLeft(counts);
         Map<Integer, String> cgroups = new HashMap<>(cgroups(rows));
+        forgetLeft(counts, retired);
         retiredCgroups.forEach(cgroups::putIfAbsent); // (their processes are forgotten already)
-        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, measured, cgroups);
+        return new CounterSnapshot(at, rows, lost, repairs, repairedNs, fin, measured, cgroups, null,
+                tasksIter != null, retired);
+    }
+
+    /** One CPU's counters of a task, for a table to add what is not charged yet. */
+    interface RowSource {
+        long[] row(int tid, int cpu);
+    }
+
+    /**
+     * The counters of {@code tid} on {@code cpu} in this table's read, put there if the read left
+     * them out: the iterator shows every row that changed, the one with time off not yet charged
+     * and the one of the CPU the task was on; any other it left out is unchanged, and is read from
+     * the map (a task that moved to another CPU between the iterator and cpu_state).
+     */
+    private long[] row(TaskRecords read, BpfMap counts, int tid, int cpu) {
+        long key = ((long) tid << 32) | cpu;
+        long[] c = read.counts().get(key);
+        if (c != null) {
+            return c;
+        }
+        TaskNow n = read.now().get(tid);
+        if (n == null || n.cpu() != cpu) {
+            addAll(read, counts, tid);
+            c = read.counts().get(key);
+        }
+        if (c == null) {
+            c = Values.zero();
+            read.counts().put(key, c);
+        }
+        return c;
+    }
+
+    /** All of a task's counters, from the map, into the read (those it has already stay). */
+    private void addAll(TaskRecords read, BpfMap counts, int tid) {
+        counts.lookup(le32(tid)).ifPresent(v -> {
+            MemorySegment all = MemorySegment.ofArray(v);
+            for (int cpu = 0; cpu < ncpu; cpu++) {
+                if (!read.counts().containsKey(((long) tid << 32) | cpu)) {
+                    read.add(tid, cpu, all.asSlice((long) cpu * counts.cpuStride(), read.value().byteSize()));
+                }
+            }
+        });
     }
 
     /** --cgroup: each row's process's cgroup, by tgid (empty otherwise). */
@@ -490,7 +545,7 @@ public final class BpfSource implements EventSource {
      * --cgroup: two snapshots after a process left the cgroup its tasks' last slices inside are
      * counted: forget them (a task that comes back is a new row from zero, see EventTranslator).
      */
-    private void forgetLeft(BpfMap counts) {
+    private void forgetLeft(BpfMap counts, Set<Long> retired) {
         var it = leftAt.entrySet().iterator();
         while (it.hasNext()) {
             var e = it.next();
@@ -499,6 +554,7 @@ public final class BpfSource implements EventSource {
                 if (t != null && !t.proc.watched) {
                     counts.delete(le32(e.getKey()));
                     registry.retire(t);
+                    retired.add(t.incarnation);
                 }
                 it.remove();
             }
@@ -538,32 +594,40 @@ public final class BpfSource implements EventSource {
      * not yet forgotten); without an iterator (another object, -D{@value #OBJECT_PROPERTY}) all
      * counters, read in one walk of the map.
      */
-    private TaskRecords readTasks(BpfMap counts) {
+    private TaskRecords readTasks(BpfMap counts, int mode) {
         if (tasksIter == null) {
             TaskRecords all = TaskRecords.empty(countsValue(counts));
             all.counts().putAll(readCounts(counts, all.open()));
             return all;
         }
+        // A table's read is of the generation after the last table's; the others leave the
+        // iterator's memory of what it showed alone.
+        long gen = mode == Wire.ITER_CHANGED ? iterGen + 1 : iterGen;
+        MemorySegment ctl = MemorySegment.ofArray(new byte[(int) Wire.ITER_CTL.byteSize()]);
+        ctl.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.ITER_CTL, "mode"), mode);
+        ctl.set(ValueLayout.JAVA_LONG_UNALIGNED, Wire.offset(Wire.ITER_CTL, "gen"), gen);
+        object.map("iter_ctl").update(le32(0), ctl.toArray(ValueLayout.JAVA_BYTE), BpfMap.BPF_ANY);
         TaskRecords read = TaskRecords.parse(tasksIter.readIterator(), countsValue(counts));
+        if (mode != Wire.ITER_CHANGED) {
+            return read;
+        }
+        iterGen = gen;
         for (int tid : exited.inMap()) {
             if (!read.now().containsKey(tid)) {
-                counts.lookup(le32(tid)).ifPresent(v -> {
-                    MemorySegment all = MemorySegment.ofArray(v);
-                    for (int cpu = 0; cpu < ncpu; cpu++) {
-                        read.add(tid, cpu, all.asSlice((long) cpu * counts.cpuStride(), read.value().byteSize()));
-                    }
-                });
+                addAll(read, counts, tid);
             }
         }
         for (int tid : leftAt.keySet()) {
             if (!read.now().containsKey(tid) && !exited.inMap().contains(tid)) {
-                counts.lookup(le32(tid)).ifPresent(v -> {
-                    MemorySegment all = MemorySegment.ofArray(v);
-                    for (int cpu = 0; cpu < ncpu; cpu++) {
-                        read.add(tid, cpu, all.asSlice((long) cpu * counts.cpuStride(), read.value().byteSize()));
-                    }
-                });
+                addAll(read, counts, tid);
                 read.open().remove(tid); // its time off since is outside the cgroup: nobody's
+            }
+        }
+        for (var it = unshown.iterator(); it.hasNext(); ) {
+            int tid = it.next();
+            if (registry.task(tid) != null || !read.now().containsKey(tid)) {
+                addAll(read, counts, tid); // (a task gone since has its final rows from ExitedTasks)
+                it.remove();
             }
         }
         return read;
@@ -574,7 +638,7 @@ public final class BpfSource implements EventSource {
      * (run_pending); a slice that began after {@code at} is the next table's. A CPU whose state a
      * program is writing (odd seq) in every read is left out.
      */
-    private void readRunning(Map<Long, long[]> byKey, Map<Integer, OpenTime.Running> running, long at) {
+    private void readRunning(RowSource rowOf, Map<Integer, OpenTime.Running> running, long at) {
         BpfMap cpuState = object.map("cpu_state");
         long stride = cpuState.cpuStride();
         MemorySegment s = null;
@@ -600,7 +664,7 @@ public final class BpfSource implements EventSource {
             if (since > at) {
                 continue;
             }
-            long[] c = byKey.computeIfAbsent(((long) tid << 32) | cpu, x -> Values.zero());
+            long[] c = rowOf.row(tid, cpu);
             c[Metric.RUNS.slot] += pending;
             c[Metric.ONCPU_NS.slot] += at - since;
             running.put(tid, new OpenTime.Running(cpu, since));

@@ -119,6 +119,7 @@ final class ExitedTasks {
                 d.remove(); // judged again since (an exec into a match): its counters are its own now
             } else if (!onCpu.contains(tid)) {
                 counts.delete(BpfSource.le32(tid));
+                retired.retire(t != null ? t.incarnation : -tid);
                 d.remove();
             }
         }
@@ -128,6 +129,7 @@ final class ExitedTasks {
         int tgid = t != null ? t.tgid() : Math.max(ProcFs.tgidOf(tid), tid);
         String comm = t != null ? t.comm : ProcFs.commOf(tgid, tid);
         long incarnation = t != null ? t.incarnation : -tid;
+        retired.retire(incarnation);
         for (int cpu = 0; cpu < ncpu; cpu++) {
             long[] values = layout.values(perCpu.asSlice(cpu * stride, layout.byteSize()));
             retired.add(cpu, tid, incarnation, tgid, comm, t != null ? t.proc.cgroup : null, values);

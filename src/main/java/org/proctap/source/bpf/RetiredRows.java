@@ -1,8 +1,10 @@
 package org.proctap.source.bpf;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.proctap.metric.Metric;
 import org.proctap.metric.Values;
@@ -35,6 +37,8 @@ final class RetiredRows {
     }
 
     private final List<Row> rows = new ArrayList<>();
+    /** The incarnations whose entries left the map since the last drain (their rows, if any, are here). */
+    private final Set<Long> incarnations = new HashSet<>();
 
     /** Keeps one CPU's final counters of a task; all zero is nothing to show and is not kept. */
     void add(int cpu, int tid, long incarnation, int tgid, String comm, String cgroup, long[] values) {
@@ -56,6 +60,11 @@ final class RetiredRows {
         rows.add(new Row(cpu, tid, incarnation, tgid, comm, cgroup, slots, kept));
     }
 
+    /** A task's entry left the counts map: none of its rows is ever shown again after the next table. */
+    void retire(long incarnation) {
+        incarnations.add(incarnation);
+    }
+
     int size() {
         return rows.size();
     }
@@ -63,9 +72,12 @@ final class RetiredRows {
     /**
      * Every row kept, for one table, and forgets them: a table's aggregator needs a task's final
      * totals once (an interval's difference, or cumulative totals it keeps), as for a task that
-     * stops showing up in the map. Puts each row's process's cgroup (--cgroup) into {@code cgroups}.
+     * stops showing up in the map. Puts each row's process's cgroup (--cgroup) into {@code cgroups},
+     * and the incarnations retired into {@code retiredOut}.
      */
-    List<CpuTaskCounters> drain(Map<Integer, String> cgroups) {
+    List<CpuTaskCounters> drain(Map<Integer, String> cgroups, Set<Long> retiredOut) {
+        retiredOut.addAll(incarnations);
+        incarnations.clear();
         List<CpuTaskCounters> out = new ArrayList<>(rows.size());
         for (Row r : rows) {
             out.add(new CpuTaskCounters(r.cpu, r.tid, r.incarnation, r.tgid, r.comm, r.expand()));

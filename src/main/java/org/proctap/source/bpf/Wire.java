@@ -73,7 +73,16 @@ public final class Wire {
      */
     public static final StructLayout COUNTS = MemoryLayout.structLayout(
             U64.withName("off_since"), U32.withName("off_state"), U32.withName("cpu_seen"), U64.withName("cpu_mask"),
+            U64.withName("read_sum"), U64.withName("prev_sum"), U64.withName("read_gen"),
             MemoryLayout.sequenceLayout(Metric.SLOTS, U64).withName("v")).withName("pt_counts");
+
+    public static final int ITER_CHANGED = 0;
+    public static final int ITER_ALL = 1;
+    public static final int ITER_TASKS = 2;
+
+    /** How the next read of the task iterator goes. */
+    public static final StructLayout ITER_CTL = MemoryLayout.structLayout(
+            U32.withName("mode"), U32.withName("pad"), U64.withName("gen")).withName("pt_iter_ctl");
 
     public static final StructLayout TASK_OUT = MemoryLayout.structLayout(
             U64.withName("ts"), U64.withName("run_delay"), U64.withName("nvcsw"), U64.withName("nivcsw"),

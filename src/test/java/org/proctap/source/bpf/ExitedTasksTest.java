@@ -4,8 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.proctap.metric.Metric;
@@ -53,12 +55,18 @@ class ExitedTasksTest {
         v[Metric.SLOTS - 1] = -1; // a full 64-bit value in the last slot
         r.add(1, 42, 7, 40, "ptsoak_true", "/cg", v);
         r.add(0, 42, 7, 40, "ptsoak_true", "/cg", new long[Metric.SLOTS]); // nothing on CPU 0: no row
+        r.retire(7);
+        r.retire(-99); // an entry deleted with nothing to show (no row)
         assertThat(r.size()).isOne();
         Map<Integer, String> cgroups = new HashMap<>();
-        List<CpuTaskCounters> rows = r.drain(cgroups);
+        Set<Long> retired = new HashSet<>();
+        List<CpuTaskCounters> rows = r.drain(cgroups, retired);
         assertThat(rows).containsExactly(new CpuTaskCounters(1, 42, 7, 40, "ptsoak_true", v));
         assertThat(rows.getFirst().values()).containsExactly(v);
         assertThat(cgroups).as("the cgroup its process was in, for --cgroup").containsExactly(Map.entry(40, "/cg"));
-        assertThat(r.drain(cgroups)).as("a second table").isEmpty();
+        assertThat(retired).as("the incarnations never shown again").containsExactlyInAnyOrder(7L, -99L);
+        retired.clear();
+        assertThat(r.drain(cgroups, retired)).as("a second table").isEmpty();
+        assertThat(retired).isEmpty();
     }
 }

@@ -32,7 +32,7 @@ class WireLayoutTest {
             Map.entry("pt_exit_event", Wire.EXIT_EVENT), Map.entry("pt_rename_event", Wire.RENAME_EVENT),
             Map.entry("pt_config", Wire.CONFIG), Map.entry("pt_task_out", Wire.TASK_OUT),
             Map.entry("pt_task_now", Wire.TASK_NOW), Map.entry("pt_task_row", Wire.TASK_ROW),
-            Map.entry("pt_cgroup_event", Wire.CGROUP_EVENT));
+            Map.entry("pt_cgroup_event", Wire.CGROUP_EVENT), Map.entry("pt_iter_ctl", Wire.ITER_CTL));
 
     private static final Map<String, Long> C = new HashMap<>();
 
@@ -56,7 +56,8 @@ class WireLayoutTest {
             "PT_EV_EXEC", "PT_EV_FORK", "PT_EV_EXIT", "PT_EV_RENAME", "PT_STAT_RINGBUF_DROPS",
             "PT_STAT_COUNTS_FULL", "PT_STAT_REPAIRS", "PT_STAT_REPAIRED_NS", "PT_STAT_MAX", "PT_HIST_SLOTS",
             "PT_HIST_WAIT", "PT_HIST_SLICE", "PT_MATCH_CGROUP", "PT_EV_CGROUP", "PT_CGROUP_PATH_LEN",
-            "PT_COUNTS_SIZE(PT_M_WAIT_HIST)", "PT_COUNTS_SIZE(PT_M_SLICE_HIST)", "PT_COUNTS_SIZE(PT_SLOTS)"};
+            "PT_COUNTS_SIZE(PT_M_WAIT_HIST)", "PT_COUNTS_SIZE(PT_M_SLICE_HIST)", "PT_COUNTS_SIZE(PT_SLOTS)",
+            "PT_ITER_CHANGED", "PT_ITER_ALL", "PT_ITER_TASKS"};
         for (String k : constants) {
             c.append("printf(\"").append(k).append(" %lld\\n\", (long long)(").append(k).append("));\n");
         }
@@ -119,6 +120,9 @@ class WireLayoutTest {
         assertThat(C.get("PT_MATCH_CGROUP")).isEqualTo(Wire.MATCH_CGROUP);
         assertThat(C.get("PT_EV_CGROUP")).isEqualTo(Wire.EV_CGROUP);
         assertThat(C.get("PT_CGROUP_PATH_LEN")).isEqualTo(Wire.CGROUP_PATH_LEN);
+        assertThat(C.get("PT_ITER_CHANGED")).isEqualTo(Wire.ITER_CHANGED);
+        assertThat(C.get("PT_ITER_ALL")).isEqualTo(Wire.ITER_ALL);
+        assertThat(C.get("PT_ITER_TASKS")).isEqualTo(Wire.ITER_TASKS);
     }
 
     /** The counts map's value size with no histogram, the wait one, both (CountsValue). */
