@@ -280,7 +280,26 @@ static __always_inline void mark_cpu(struct pt_counts *c, __u32 pid)
 	c->cpu_seen = 1;
 }
 
-/* pid's counters on this CPU, created if need be; NULL when the map is full (counted) */
+/*
+ * The counters c of pid on cpu are about to be written: set cpu's bit in the task's dirty mask,
+ * once per read generation (see struct pt_counts). Any CPU may write another's counters (a
+ * sleep charged to the CPU a task left) and set bits: atomically.
+ */
+static __always_inline void mark_changed(struct pt_counts *c, __u32 pid, __u32 cpu)
+{
+	__u32 zero = 0;
+	struct pt_iter_ctl *ctl = bpf_map_lookup_elem(&iter_ctl, &zero);
+	if (!ctl || c->marked_gen == (__u32)ctl->gen)
+		return;
+	struct pt_counts *w = (cpu & 63) ? bpf_map_lookup_percpu_elem(&counts, &pid, cpu / 64) : c;
+	if (!w)
+		return;
+	__sync_fetch_and_or(&w->dirty, 1ULL << (cpu & 63));
+	c->marked_gen = (__u32)ctl->gen;
+}
+
+/* pid's counters on this CPU, created if need be, marked as written; NULL when the map is full
+ * (counted) */
 static __always_inline struct pt_counts *counts_of(__u32 pid)
 {
 	struct pt_counts *c = bpf_map_lookup_elem(&counts, &pid);
@@ -295,6 +314,7 @@ static __always_inline struct pt_counts *counts_of(__u32 pid)
 	}
 	if (!c->cpu_seen)
 		mark_cpu(c, pid);
+	mark_changed(c, pid, bpf_get_smp_processor_id());
 	return c;
 }
 
@@ -541,8 +561,10 @@ static __always_inline void split_current(struct cpu_private *s, __u64 now, __u3
 	if (o && o->ts) {
 		__u32 old = s->pub.cur_pid;
 		struct pt_counts *left = bpf_map_lookup_percpu_elem(&counts, &old, o->cpu);
-		if (left)
+		if (left) {
+			mark_changed(left, old, o->cpu);
 			left->off_since = 0;
+		}
 	}
 	bpf_task_storage_delete(&task_outs, cur);
 	__u64 task = bpf_get_current_task();
@@ -668,6 +690,8 @@ static __always_inline void switch_out(struct cpu_private *s, struct pt_counts *
 		__u64 since = s->pub.since;
 		__u32 pid = s->pub.cur_pid;
 		struct pt_counts *left = o->cpu == cpu ? c : bpf_map_lookup_percpu_elem(&counts, &pid, o->cpu);
+		if (left && left != c)
+			mark_changed(left, pid, o->cpu);
 		if (left && since > o->ts && o->state) {
 			/* A task woken onto an idle CPU is charged from its wake-up, before the switch
 			 * (docs/kernel-notes.md): that part of the gap is on-CPU time, not sleep. */
@@ -1420,15 +1444,16 @@ int pt_tasks(struct bpf_iter__task *ctx)
 	struct pt_iter_ctl *ctl = bpf_map_lookup_elem(&iter_ctl, &zero);
 	if (!ctl || ctl->mode == PT_ITER_TASKS)
 		return 0;
-	__u32 mode = ctl->mode;
-	__u64 read_gen = ctl->gen;
+	__u32 read_gen = (__u32)ctl->gen;
 	/* the counters: a row once the task ran on that CPU, or left it and is not charged yet, or
 	 * was charged its sleep there from another CPU (switch_out(): a wake-up elsewhere charges
 	 * the time off to the CPU it left, which may see the task never again). PT_ITER_CHANGED:
-	 * only those that changed since the last read (struct pt_counts), the one with time off not
-	 * yet charged, and the one of the CPU it is on, where user space adds what runs or waits
-	 * now: a row left out is unchanged, or all zero on that CPU. */
-	__u32 slots = (config.counts_size - __builtin_offsetof(struct pt_counts, v)) / sizeof(__u64);
+	 * only those written since the last reads (struct pt_counts), and those of the CPU of its
+	 * last switch-out, which hold its time off not yet charged, and of the CPU it is on, where
+	 * user space adds what runs or waits now: a row left out is unchanged, or all zero on that
+	 * CPU. With no switch-out known, every CPU. */
+	__u32 off_cpu = o && o->ts ? o->cpu : PT_MAX_CPUS;
+	bool all = ctl->mode != PT_ITER_CHANGED || off_cpu >= PT_MAX_CPUS;
 	struct pt_task_row row = {};
 	row.kind = PT_REC_ROW;
 	row.tid = r.tid;
@@ -1452,6 +1477,20 @@ int pt_tasks(struct bpf_iter__task *ctx)
 		if (!(cpu & 63)) {
 			struct pt_counts *w = bpf_map_lookup_percpu_elem(&counts, &row.tid, cpu / 64);
 			mask = w ? w->cpu_mask : 0;
+			if (mask && !all) {
+				if (w->read_gen != read_gen) {
+					/* (atomic: a CPU may set a bit meanwhile, which must stay for the next read) */
+					w->taken_prev = w->taken;
+					w->taken = __sync_lock_test_and_set(&w->dirty, 0);
+					w->read_gen = read_gen;
+				}
+				__u64 show = w->taken | w->taken_prev;
+				if (off_cpu / 64 == cpu / 64)
+					show |= 1ULL << (off_cpu & 63);
+				if (r.cpu / 64 == cpu / 64)
+					show |= 1ULL << (r.cpu & 63);
+				mask &= show;
+			}
 			if (!mask) {
 				cpu += 63; /* none in this word */
 				continue;
@@ -1460,27 +1499,10 @@ int pt_tasks(struct bpf_iter__task *ctx)
 		if (!(mask & (1ULL << (cpu & 63))))
 			continue;
 		struct pt_counts *c = bpf_map_lookup_percpu_elem(&counts, &row.tid, cpu);
-		if (!c)
+		if (!c || !(c->v[PT_M_RUNS] | c->v[PT_M_ONCPU_NS] | c->v[PT_M_TIMER_COUNT] | c->v[PT_M_IRQ_COUNT] |
+			    c->v[PT_M_SOFTIRQ_COUNT] | c->v[PT_M_WAIT_NS] | c->v[PT_M_SLEEP_NS] |
+			    c->v[PT_M_IO_NS] | c->off_since))
 			continue;
-		/* read before the copy below: a write in between makes the next read show it again */
-		__u64 sum = 0;
-		for (__u32 i = 0; i < PT_SLOTS; i++) {
-			if (i >= slots)
-				break;
-			sum += c->v[i];
-		}
-		__u64 off_since = c->off_since;
-		if (!sum && !off_since)
-			continue;
-		if (mode == PT_ITER_CHANGED) {
-			if (c->read_gen != read_gen) {
-				c->prev_sum = c->read_sum;
-				c->read_gen = read_gen;
-			}
-			c->read_sum = sum;
-			if (sum == c->prev_sum && !off_since && cpu != r.cpu)
-				continue;
-		}
 		row.cpu = cpu;
 		bpf_seq_write(ctx->meta->seq, &row, sizeof(row));
 		/* the map's value size, a constant to the verifier (frozen rodata) */

@@ -111,7 +111,7 @@ enum pt_metric { PT_METRICS(PT_METRIC_SLOT) PT_SLOTS };
  *
  * The map holds only the first pt_config.counts_size bytes of this struct (PT_COUNTS_SIZE): the
  * header and v[] up to the last histogram asked for. The histograms come last, so without --hist
- * an entry holds no histogram slot (752 bytes per CPU become 328) and the program, whose
+ * an entry holds no histogram slot (768 bytes per CPU become 336) and the program, whose
  * histogram code the frozen pt_config.hist removes, never touches one.
  *
  * Which CPUs have counters of the task: the first write of a CPU's counters sets cpu_seen there
@@ -119,32 +119,37 @@ enum pt_metric { PT_METRICS(PT_METRIC_SLOT) PT_SLOTS };
  * CPU that exists, as w <= cpu). The task iterator then reads only those CPUs, not every
  * possible one; the mask lives and dies with the entry.
  *
- * Which counters changed since the last table: every slot only ever grows, so their sum grows
- * whenever one does. The task iterator keeps the sum it read (read_sum, at read generation
- * read_gen, see struct pt_iter_ctl) and the one of the read before (prev_sum), and leaves out
- * the counters whose sum is still prev_sum: a table then costs what changed, not every CPU a task
- * ever ran on. Only the iterator writes these three; the kernel may run it twice for one task in
- * one read (a seq_file buffer that overflowed is discarded and the task shown again,
- * bpf_seq_read() in kernel/bpf/bpf_iter.c), and the second run compares with the same prev_sum.
+ * Which counters changed since the last table: the first write of a CPU's counters in a read
+ * generation (struct pt_iter_ctl: that of the next read) sets that CPU's bit in the task's dirty
+ * mask, word w in CPU w's counters like cpu_mask. The task iterator takes the mask (clearing it)
+ * once per read and shows the counters of the CPUs taken then or at the read before, and those
+ * of the CPU of the last switch-out and of the one the task is on: the others have not changed
+ * since it last showed them. Taken twice, as a write that set its bit before the iterator took
+ * it may land after the iterator copied the counters; the next read shows it. A table then costs
+ * what changed, not every CPU a task ever ran on. The kernel may run the iterator twice for one
+ * task in one read (a seq_file buffer that overflowed is discarded and the task shown again,
+ * bpf_seq_read() in kernel/bpf/bpf_iter.c): read_gen makes the second run show what the first did.
  */
 struct pt_counts {
 	__u64 off_since; /* switched out of this CPU then, its time off not yet charged; 0: none */
 	__u32 off_state; /* prev_state at that switch-out, 0 when preempted */
 	__u32 cpu_seen;  /* 1: this CPU's bit is set in the task's CPU mask */
 	__u64 cpu_mask;  /* in CPU w's counters: CPUs 64w..64w+63 that have counters of the task */
-	__u64 read_sum;  /* the sum of v[] the task iterator read at generation read_gen */
-	__u64 prev_sum;  /* the sum it read at the generation before */
-	__u64 read_gen;  /* pt_iter_ctl.gen of that read; 0: never read */
+	__u64 dirty;      /* in CPU w's counters: CPUs 64w..64w+63 written since the iterator took it */
+	__u64 taken;      /* in CPU w's counters: the dirty mask the iterator took at read_gen */
+	__u64 taken_prev; /* in CPU w's counters: the one it took at the read before */
+	__u32 read_gen;   /* in CPU w's counters: the read that took taken (gen's low 32 bits) */
+	__u32 marked_gen; /* this CPU's bit was set in the dirty mask for this read generation */
 	__u64 v[PT_SLOTS];
 };
 
 /*
- * iter_ctl (array, one entry), written by user space before each read of the task iterator:
- * what to write, and the read's generation (one more than the last read whose rows user space
- * kept; the same again for a read whose rows it drops).
+ * iter_ctl (array, one entry), written by user space: how the next read of the task iterator
+ * goes, and its generation (one more after each PT_ITER_CHANGED read, from 1), which the
+ * programs that write counters read to mark them (struct pt_counts).
  */
-#define PT_ITER_CHANGED 0u /* each task, and its counters that changed since generation gen - 1 */
-#define PT_ITER_ALL 1u     /* each task and all its counters; read_sum and prev_sum untouched */
+#define PT_ITER_CHANGED 0u /* each task, and its counters that changed since the last such read */
+#define PT_ITER_ALL 1u     /* each task and all its counters; the dirty masks untouched */
 #define PT_ITER_TASKS 2u   /* each task only */
 struct pt_iter_ctl {
 	__u32 mode; /* PT_ITER_* */

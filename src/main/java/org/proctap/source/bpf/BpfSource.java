@@ -84,8 +84,8 @@ public final class BpfSource implements EventSource {
     /** --cgroup: tasks whose process left the cgroup, by snapshot index then (EventTranslator). */
     private final Map<Integer, Integer> leftAt = new HashMap<>();
     private int snapshots;
-    /** The generation of the last iterator read whose rows made a table (struct pt_iter_ctl). */
-    private long iterGen;
+    /** The generation of the next table's read of the task iterator (struct pt_iter_ctl). */
+    private long iterGen = 1;
     /**
      * Tasks the iterator showed before user space knew them (their rows were left out of that
      * table): the next table reads all their counters from the map, as the iterator shows them
@@ -274,6 +274,7 @@ public final class BpfSource implements EventSource {
         ring = RingBuffer.open(object.map("events"), translator::onRecord);
         long t0 = System.nanoTime();
         initCpuState(t0);
+        iterControl(Wire.ITER_CHANGED, iterGen); // (before any write: generation 0 marks nothing)
         try {
             links = object.attachAll();
             tasksIter = links.stream().filter(l -> l.program().equals("pt_tasks")).findFirst().orElse(null);
@@ -485,6 +486,14 @@ public final class BpfSource implements EventSource {
                 tasksIter != null, retired);
     }
 
+    /** Says how the next read of the task iterator goes, and the generation writes are marked in. */
+    private void iterControl(int mode, long gen) {
+        MemorySegment ctl = MemorySegment.ofArray(new byte[(int) Wire.ITER_CTL.byteSize()]);
+        ctl.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.ITER_CTL, "mode"), mode);
+        ctl.set(ValueLayout.JAVA_LONG_UNALIGNED, Wire.offset(Wire.ITER_CTL, "gen"), gen);
+        object.findMap("iter_ctl").ifPresent(m -> m.update(le32(0), ctl.toArray(ValueLayout.JAVA_BYTE), BpfMap.BPF_ANY));
+    }
+
     /** One CPU's counters of a task, for a table to add what is not charged yet. */
     interface RowSource {
         long[] row(int tid, int cpu);
@@ -600,18 +609,19 @@ public final class BpfSource implements EventSource {
             all.counts().putAll(readCounts(counts, all.open()));
             return all;
         }
-        // A table's read is of the generation after the last table's; the others leave the
-        // iterator's memory of what it showed alone.
-        long gen = mode == Wire.ITER_CHANGED ? iterGen + 1 : iterGen;
-        MemorySegment ctl = MemorySegment.ofArray(new byte[(int) Wire.ITER_CTL.byteSize()]);
-        ctl.set(ValueLayout.JAVA_INT_UNALIGNED, Wire.offset(Wire.ITER_CTL, "mode"), mode);
-        ctl.set(ValueLayout.JAVA_LONG_UNALIGNED, Wire.offset(Wire.ITER_CTL, "gen"), gen);
-        object.map("iter_ctl").update(le32(0), ctl.toArray(ValueLayout.JAVA_BYTE), BpfMap.BPF_ANY);
+        // A table's read takes what was written in its generation and starts the next one; the
+        // others leave the dirty masks alone (struct pt_counts).
+        if (mode != Wire.ITER_CHANGED) {
+            iterControl(mode, iterGen);
+        }
         TaskRecords read = TaskRecords.parse(tasksIter.readIterator(), countsValue(counts));
+        if (mode == Wire.ITER_CHANGED) {
+            iterGen++;
+        }
+        iterControl(Wire.ITER_CHANGED, iterGen);
         if (mode != Wire.ITER_CHANGED) {
             return read;
         }
-        iterGen = gen;
         for (int tid : exited.inMap()) {
             if (!read.now().containsKey(tid)) {
                 addAll(read, counts, tid);

@@ -11,11 +11,11 @@ import org.proctap.metric.Values;
 /**
  * The counts map's value as loaded (struct pt_counts and PT_COUNTS_SIZE in proctap.h): the
  * header, then the metric slots [0, {@code slots}). The histograms are the last metrics, so a
- * watch without --hist holds none of their slots (328 bytes per CPU and task instead of 760);
+ * watch without --hist holds none of their slots (336 bytes per CPU and task instead of 768);
  * the slots not held read as 0.
  */
 record CountsValue(int slots) {
-    /** The header: off_since, off_state, cpu_seen, cpu_mask, read_sum, prev_sum, read_gen. */
+    /** The header: off_since, off_state, cpu_seen, cpu_mask, dirty, taken, taken_prev, read_gen, marked_gen. */
     static final long HEADER = Wire.offset(Wire.COUNTS, "v");
     static final long OFF_SINCE = Wire.offset(Wire.COUNTS, "off_since");
     static final long OFF_STATE = Wire.offset(Wire.COUNTS, "off_state");

@@ -73,7 +73,8 @@ public final class Wire {
      */
     public static final StructLayout COUNTS = MemoryLayout.structLayout(
             U64.withName("off_since"), U32.withName("off_state"), U32.withName("cpu_seen"), U64.withName("cpu_mask"),
-            U64.withName("read_sum"), U64.withName("prev_sum"), U64.withName("read_gen"),
+            U64.withName("dirty"), U64.withName("taken"), U64.withName("taken_prev"), U32.withName("read_gen"),
+            U32.withName("marked_gen"),
             MemoryLayout.sequenceLayout(Metric.SLOTS, U64).withName("v")).withName("pt_counts");
 
     public static final int ITER_CHANGED = 0;

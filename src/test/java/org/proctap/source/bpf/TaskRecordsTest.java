@@ -23,10 +23,10 @@ class TaskRecordsTest {
         }
     }
 
-    /** A row of a map holding {@code slots} slots: header (off_since, off_state, cpu_seen, cpu_mask, read_sum, prev_sum, read_gen), v[]. */
+    /** A row of a map holding {@code slots} slots: header (off_since, off_state, cpu_seen, cpu_mask, dirty, taken, taken_prev, read_gen, marked_gen), v[]. */
     private static void row(ByteBuffer b, int slots, int tid, int cpu, long oncpu, long offSince, int offState) {
         b.putInt(Wire.REC_ROW).putInt(tid).putInt(cpu).putInt(0);
-        b.putLong(offSince).putInt(offState).putInt(1).putLong(1L << cpu).putLong(oncpu).putLong(0).putLong(1);
+        b.putLong(offSince).putInt(offState).putInt(1).putLong(1L << cpu).putLong(0).putLong(1L << cpu).putLong(0).putInt(1).putInt(1);
         long[] v = new long[slots];
         v[Metric.ONCPU_NS.slot] = oncpu;
         if (slots > Metric.WAIT_HIST.slot && oncpu != 0) {
