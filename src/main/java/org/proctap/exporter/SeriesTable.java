@@ -51,7 +51,8 @@ final class SeriesTable {
 
     private final MetricsBy by;
     private final int maxSeries;
-    private final Map<RowKey, CpuTaskCounters> baselines = new HashMap<>();
+    /** Each row's totals as last seen, compact (Values#compact). */
+    private final Map<RowKey, long[]> baselines = new HashMap<>();
     private final Map<LabelSet, Entry> entries = new LinkedHashMap<>();
     private final Map<Integer, Entry> overflow = new LinkedHashMap<>();
     /** Entries with their own totals, overflow ones not included. */
@@ -65,12 +66,12 @@ final class SeriesTable {
 
     /** Adds one snapshot; returns what scrapes show from now on. */
     Frame next(CounterSnapshot snap, long wallMillis) {
-        Map<RowKey, CpuTaskCounters> seen = new HashMap<>(snap.counters().size() * 2);
+        Map<RowKey, long[]> seen = new HashMap<>(snap.counters().size() * 2);
         for (CpuTaskCounters now : snap.counters()) {
             RowKey key = new RowKey(now.cpu(), now.incarnation());
-            CpuTaskCounters before = baselines.get(key);
-            long[] delta = before == null ? now.values() : Values.minus(now.values(), before.values());
-            seen.put(key, before == null ? now : now.max(before));
+            long[] before = baselines.get(key);
+            long[] delta = before == null ? now.values() : Values.minus(now.values(), before);
+            seen.put(key, Values.compact(before == null ? now.values() : Values.max(now.values(), before)));
             Entry e = entry(LabelSet.of(now, by, snap.cgroups().isEmpty() ? null : snap.cgroups().get(now.tgid())));
             e.lastSeen = snap.ts();
             Entry counted = e.target != null ? e.target : e;

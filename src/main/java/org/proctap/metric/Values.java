@@ -19,13 +19,27 @@ public final class Values {
     }
 
     /** Slot by slot {@code now - earlier}, never below 0 (totals never shrink; a source that
-     * reported less shows no negative time). */
+     * reported less shows no negative time). {@code earlier} may be {@link #compact}. */
     public static long[] minus(long[] now, long[] earlier) {
         long[] d = new long[now.length];
         for (int i = 0; i < now.length; i++) {
-            d[i] = Math.max(0, now[i] - earlier[i]);
+            d[i] = Math.max(0, now[i] - (i < earlier.length ? earlier[i] : 0));
         }
         return d;
+    }
+
+    private static final long[] NONE = new long[0];
+
+    /**
+     * {@code v} without its trailing zeros, for a baseline kept long: a row's figures fill the
+     * first slots and the histograms come last (35 of the 89 slots without --hist).
+     */
+    public static long[] compact(long[] v) {
+        int n = v.length;
+        while (n > 0 && v[n - 1] == 0) {
+            n--;
+        }
+        return n == 0 ? NONE : java.util.Arrays.copyOf(v, n);
     }
 
     /** Adds {@code v} to {@code into}, slot by slot. */
@@ -44,11 +58,11 @@ public final class Values {
         return total;
     }
 
-    /** Slot by slot the larger. */
+    /** Slot by slot the larger; {@code b} may be {@link #compact}. */
     public static long[] max(long[] a, long[] b) {
         long[] m = new long[a.length];
         for (int i = 0; i < a.length; i++) {
-            m[i] = Math.max(a[i], b[i]);
+            m[i] = Math.max(a[i], i < b.length ? b[i] : 0);
         }
         return m;
     }

@@ -31,7 +31,10 @@ public final class IntervalAggregator {
     }
 
     private final boolean cumulative;
-    private final Map<Key, CpuTaskCounters> last = new LinkedHashMap<>();
+    /** Each row's totals as last shown, compact (Values#compact): one per row of every task watched. */
+    private final Map<Key, long[]> last = new HashMap<>();
+    /** With {@code cumulative}: each row's totals, to show them all at each table. */
+    private final Map<Key, CpuTaskCounters> totals = new LinkedHashMap<>();
     private long[] lastLost = new long[0];
     private long[] lastRepairs = new long[0];
     private long[] lastRepairedNs = new long[0];
@@ -54,15 +57,21 @@ public final class IntervalAggregator {
     public IntervalReport next(CounterSnapshot snap) {
         cgroups.putAll(snap.cgroups());
         List<CpuTaskCounters> rows = new ArrayList<>();
-        Map<Key, CpuTaskCounters> seen = new HashMap<>();
+        Map<Key, long[]> seen = new HashMap<>();
         for (CpuTaskCounters now : snap.counters()) {
             Key key = new Key(now.cpu(), now.incarnation());
-            CpuTaskCounters before = last.get(key);
-            CpuTaskCounters delta = before == null ? now : now.minus(before);
+            long[] before = last.get(key);
+            CpuTaskCounters delta = before == null ? now : new CpuTaskCounters(now.cpu(), now.tid(),
+                    now.incarnation(), now.tgid(), now.comm(), Values.minus(now.values(), before), now.lastCpu());
             // A total that came back lower (an estimate of a running slice that the kernel's own
             // figure later undercut) does not lower the baseline: the next interval does not get
             // the difference a second time.
-            seen.put(key, before == null ? now : now.max(before));
+            long[] baseline = before == null ? now.values() : Values.max(now.values(), before);
+            seen.put(key, Values.compact(baseline));
+            if (cumulative) {
+                totals.put(key, new CpuTaskCounters(now.cpu(), now.tid(), now.incarnation(), now.tgid(), now.comm(),
+                        baseline, now.lastCpu()));
+            }
             if (!delta.isZero()) {
                 Values.add(byProcess.computeIfAbsent(now.tgid(), x -> Values.zero()), delta.values());
             }
@@ -75,7 +84,7 @@ public final class IntervalAggregator {
         }
         if (cumulative) {
             last.putAll(seen);
-            for (CpuTaskCounters total : last.values()) {
+            for (CpuTaskCounters total : totals.values()) {
                 if (!quiet(total, snap.measured())) {
                     rows.add(total);
                 }
