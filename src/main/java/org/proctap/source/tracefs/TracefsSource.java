@@ -28,8 +28,9 @@ import org.proctap.stats.SchedAccounting;
 import org.proctap.sys.Cpus;
 
 /**
- * The tracefs source: three instances of its own, one reader thread per CPU and instance that only
- * copies raw pages, and one processing thread that decodes, merges by timestamp and accounts.
+ * The tracefs source: three instances of its own, one reader thread ({@link PagePoller}) that only
+ * copies raw pages from every CPU's buffer of each, and one processing thread that decodes, merges
+ * by timestamp and accounts.
  */
 public final class TracefsSource implements EventSource {
     /** -Dproctap.tracefs.filter=pid forces the pid-list strategy (default: chosen per run, see KernelFilter). */
@@ -40,7 +41,7 @@ public final class TracefsSource implements EventSource {
     private final Config config;
     private final Set<Metric> histograms;
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final List<PageReader> readers = new ArrayList<>();
+    private volatile PagePoller poller;
     private final List<Thread> threads = new ArrayList<>();
     /**
      * 4096 chunks: ~16 MB of 4 KB pages when the processing thread falls behind (its output
@@ -160,23 +161,21 @@ public final class TracefsSource implements EventSource {
         TraceInstance[] instances = {sched, life, charges};
         int[] streamCpus = new int[instances.length * ncpu];
         NameMatcher fastMatcher = spec.mode() == TargetSpec.Mode.NAME ? spec.matcher() : null;
+        List<PageReader> readers = new ArrayList<>();
         for (int i = 0; i < streamCpus.length; i++) {
             TraceInstance instance = instances[i / ncpu];
             boolean isLife = instance == life;
             int cpu = i % ncpu;
             streamCpus[i] = cpu;
-            PageReader reader = new PageReader(i, instance.rawPipe(cpu), instance == sched ? subbuf : subbufSize(instance),
-                    queue, pagePool, config.pollMs(), isLife
+            readers.add(new PageReader(i, instance.rawPipe(cpu), instance == sched ? subbuf : subbufSize(instance),
+                    queue, pagePool, isLife
                             ? new LifeFastPath(pageDecoder, eventDecoder, fastMatcher, spec.cgroup(), cpu, sched, filter)
-                            : null);
-            readers.add(reader);
-            String kind = instance == sched ? "sched" : isLife ? "life" : "charges";
-            Thread t = Thread.ofPlatform().name("proctap-read-" + kind + "-cpu" + cpu).daemon().unstarted(reader);
-            threads.add(t);
+                            : null));
         }
-        for (Thread t : threads) {
-            t.start();
-        }
+        poller = new PagePoller(readers, config.pollMs());
+        Thread reading = Thread.ofPlatform().name("proctap-read").daemon().unstarted(poller);
+        threads.add(reading);
+        reading.start();
 
         long t0 = System.nanoTime();
         charges.tracingOn(true);
@@ -400,8 +399,8 @@ public final class TracefsSource implements EventSource {
             return;
         }
         stopKernel();
-        for (PageReader r : readers) {
-            r.requestStop();
+        if (poller != null) {
+            poller.requestStop();
         }
     }
 
@@ -444,8 +443,8 @@ public final class TracefsSource implements EventSource {
         }
         closed = true;
         stopKernel();
-        for (PageReader r : readers) {
-            r.requestStop();
+        if (poller != null) {
+            poller.requestStop();
         }
         for (Thread t : threads) {
             try {
