@@ -3,6 +3,7 @@ package org.proctap.source.tracefs;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.List;
 
 import org.proctap.sys.Libc;
@@ -11,7 +12,7 @@ import org.proctap.sys.PollFds;
 /**
  * The one thread that reads every stream (each instance's {@code trace_pipe_raw} of each CPU):
  * one poll() over all their descriptors, a drain of each one the kernel says is readable, and a
- * drain of every stream at least every {@code pollMs} so that each stream's watermark advances
+ * drain of every stream not drained for {@code pollMs} so that each stream's watermark advances
  * that often, as the merger needs even from an idle CPU. A thread per stream would cost a thread
  * and ~10 wake-ups a second per CPU and instance (384 threads on 128 CPUs) for the same work.
  *
@@ -21,11 +22,13 @@ import org.proctap.sys.PollFds;
  */
 final class PagePoller implements Runnable {
     private final List<PageReader> readers;
+    private final ChunkQueue out;
     private final int pollMs;
     private volatile boolean stopRequested;
 
-    PagePoller(List<PageReader> readers, int pollMs) {
+    PagePoller(List<PageReader> readers, ChunkQueue out, int pollMs) {
         this.readers = List.copyOf(readers);
+        this.out = out;
         this.pollMs = pollMs;
     }
 
@@ -42,39 +45,48 @@ final class PagePoller implements Runnable {
             int largest = readers.stream().mapToInt(PageReader::subbufSize).max().orElse(1);
             MemorySegment buffer = arena.allocate(largest, 4096);
             MemorySegment errno = Libc.newErrnoState(arena);
+            ChunkQueue.Batch batch = out.new Batch();
             for (int i = 0; i < n; i++) {
                 try {
                     fds.set(i, readers.get(i).open(), Libc.POLLIN);
                     live[i] = true;
                 } catch (IOException | RuntimeException e) {
-                    readers.get(i).fail(e);
+                    batch.add(new Chunk.Failure(readers.get(i).stream(), e));
                 }
             }
             long pollNs = pollMs * 1_000_000L;
-            long everyoneDue = System.nanoTime(); // (a first drain of all at once: the first marks)
+            // When each round that drained a stream began (all due at first): a stream that poll()
+            // keeps waking is drained on those wake-ups alone, not by the clock as well.
+            long[] drained = new long[n];
+            Arrays.fill(drained, System.nanoTime() - pollNs);
             while (true) {
                 boolean last = stopRequested;
-                boolean everyone = last || System.nanoTime() - everyoneDue >= 0;
+                long round = System.nanoTime();
                 for (int i = 0; i < n; i++) {
-                    if (live[i] && (everyone || fds.revents(i) != 0)) {
+                    if (live[i] && (last || fds.revents(i) != 0 || round - drained[i] >= pollNs)) {
                         try {
-                            readers.get(i).drain(buffer, errno, last);
+                            readers.get(i).drain(buffer, errno, last, batch);
+                            drained[i] = round;
                         } catch (IOException | RuntimeException e) {
-                            readers.get(i).fail(e);
+                            batch.add(new Chunk.Failure(readers.get(i).stream(), e));
                             live[i] = false;
                             fds.set(i, -1, (short) 0);
                         }
                     }
                 }
+                batch.flush(); // (one hand-over, one wake-up of the processing thread, per round)
                 if (last) {
                     return;
                 }
-                long now = System.nanoTime();
-                if (everyone) {
-                    everyoneDue = Math.max(everyoneDue + pollNs, now);
+                long due = Long.MAX_VALUE;
+                for (int i = 0; i < n; i++) {
+                    if (live[i]) {
+                        due = Math.min(due, drained[i] + pollNs);
+                    }
                 }
-                // (rounded up: a timeout that ends just before the deadline would wake twice)
-                int timeoutMs = (int) Math.max(0, (everyoneDue - now + 999_999) / 1_000_000);
+                // (rounded up: a timeout that ends just before a stream is due would wake twice)
+                long now = System.nanoTime();
+                int timeoutMs = due == Long.MAX_VALUE ? pollMs : (int) Math.max(0, (due - now + 999_999) / 1_000_000);
                 fds.poll(timeoutMs);
             }
         } catch (InterruptedException e) {
@@ -87,10 +99,11 @@ final class PagePoller implements Runnable {
         }
     }
 
+    /** Never blocks: the processing thread may be gone too. */
     private void failAll(boolean[] live, Throwable e) {
         for (int i = 0; i < live.length; i++) {
             if (live[i]) {
-                readers.get(i).fail(e);
+                out.add(new Chunk.Failure(readers.get(i).stream(), e));
             }
         }
     }

@@ -6,7 +6,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
 
 import org.proctap.sys.Libc;
@@ -28,7 +27,6 @@ final class PageReader implements AutoCloseable {
     private final int stream;
     private final Path file;
     private final int subbufSize;
-    private final BlockingQueue<Chunk> out;
     private final PagePool pool;
     private final Consumer<ByteBuffer> tap;
     private int fd = -1;
@@ -37,12 +35,10 @@ final class PageReader implements AutoCloseable {
      * @param tap sees every page on the reading thread before it is queued (the life-cycle instance
      *            uses it to add newly matching pids to the kernel filter without delay), or null
      */
-    PageReader(int stream, Path file, int subbufSize, BlockingQueue<Chunk> out, PagePool pool,
-               Consumer<ByteBuffer> tap) {
+    PageReader(int stream, Path file, int subbufSize, PagePool pool, Consumer<ByteBuffer> tap) {
         this.stream = stream;
         this.file = file;
         this.subbufSize = subbufSize;
-        this.out = out;
         this.pool = pool;
         this.tap = tap;
     }
@@ -63,12 +59,13 @@ final class PageReader implements AutoCloseable {
 
     /**
      * Hands over every page readable now, then a watermark: every event stamped before this drain
-     * started, less {@link #COMMIT_SLACK_NS}, has been queued. {@code last} (after tracing_on=0)
-     * ends the stream instead.
+     * started, less {@link #COMMIT_SLACK_NS}, has been handed over. {@code last} (after
+     * tracing_on=0) ends the stream instead.
      *
      * @param buffer at least {@link #subbufSize} bytes; only read during the call
      */
-    void drain(MemorySegment buffer, MemorySegment errno, boolean last) throws IOException, InterruptedException {
+    void drain(MemorySegment buffer, MemorySegment errno, boolean last, ChunkQueue.Batch out)
+            throws IOException, InterruptedException {
         long mark = System.nanoTime();
         MemorySegment page = buffer.asSlice(0, subbufSize);
         while (true) {
@@ -82,14 +79,9 @@ final class PageReader implements AutoCloseable {
             if (tap != null) {
                 tap.accept(ByteBuffer.wrap(copy, 0, length).order(ByteOrder.nativeOrder()));
             }
-            out.put(new Chunk.Page(stream, copy, length));
+            out.add(new Chunk.Page(stream, copy, length));
         }
-        out.put(last ? new Chunk.Mark(stream, Long.MAX_VALUE, true) : new Chunk.Mark(stream, mark - COMMIT_SLACK_NS, false));
-    }
-
-    /** The stream is dead: the processing thread stops and reports it. Never blocks. */
-    void fail(Throwable error) {
-        out.offer(new Chunk.Failure(stream, error));
+        out.add(last ? new Chunk.Mark(stream, Long.MAX_VALUE, true) : new Chunk.Mark(stream, mark - COMMIT_SLACK_NS, false));
     }
 
     @Override

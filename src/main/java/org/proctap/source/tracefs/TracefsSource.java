@@ -4,9 +4,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.proctap.event.Event;
@@ -49,7 +47,7 @@ public final class TracefsSource implements EventSource {
      * buffers take the rest. 65 536 (256 MB) did not fit the launcher's 64 MB heap: the
      * readers died of OutOfMemoryError within seconds of a storm.
      */
-    private final BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>(4096);
+    private final ChunkQueue queue = new ChunkQueue(4096);
     /** Free page arrays: 1024 x 4 KB, more than the readers hand over between two wake-ups on a storm. */
     private final PagePool pagePool = new PagePool(1024);
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -168,11 +166,11 @@ public final class TracefsSource implements EventSource {
             int cpu = i % ncpu;
             streamCpus[i] = cpu;
             readers.add(new PageReader(i, instance.rawPipe(cpu), instance == sched ? subbuf : subbufSize(instance),
-                    queue, pagePool, isLife
+                    pagePool, isLife
                             ? new LifeFastPath(pageDecoder, eventDecoder, fastMatcher, spec.cgroup(), cpu, sched, filter)
                             : null));
         }
-        poller = new PagePoller(readers, config.pollMs());
+        poller = new PagePoller(readers, queue, config.pollMs());
         Thread reading = Thread.ofPlatform().name("proctap-read").daemon().unstarted(poller);
         threads.add(reading);
         reading.start();
@@ -301,11 +299,8 @@ public final class TracefsSource implements EventSource {
         List<Chunk> batch = new ArrayList<>();
         try {
             while (true) {
-                Chunk first = queue.poll(50, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.clear();
-                    batch.add(first);
-                    queue.drainTo(batch, 4096);
+                batch.clear();
+                if (queue.takeAll(batch, 50) > 0) {
                     for (Chunk c : batch) {
                         if (recording != null && c instanceof Chunk.Page p) {
                             recording.page(p.stream(), streamCpus[p.stream()], p.data(), p.length());
