@@ -55,15 +55,22 @@ final class PagePoller implements Runnable {
                 }
             }
             long pollNs = pollMs * 1_000_000L;
-            // When each round that drained a stream began (all due at first): a stream that poll()
-            // keeps waking is drained on those wake-ups alone, not by the clock as well.
+            // When each round that drained a stream began (all due at first). A stream that poll()
+            // keeps waking is drained on those wake-ups, not by the clock as well; once one stream
+            // is due, every stream past half its period goes too, so that streams woken at odd
+            // times do not each bring a wake-up of their own: at most two a period from the clock.
             long[] drained = new long[n];
             Arrays.fill(drained, System.nanoTime() - pollNs);
             while (true) {
                 boolean last = stopRequested;
                 long round = System.nanoTime();
+                boolean clock = false;
                 for (int i = 0; i < n; i++) {
-                    if (live[i] && (last || fds.revents(i) != 0 || round - drained[i] >= pollNs)) {
+                    clock |= live[i] && round - drained[i] >= pollNs;
+                }
+                long age = clock ? pollNs / 2 : pollNs;
+                for (int i = 0; i < n; i++) {
+                    if (live[i] && (last || fds.revents(i) != 0 || round - drained[i] >= age)) {
                         try {
                             readers.get(i).drain(buffer, errno, last, batch);
                             drained[i] = round;
