@@ -228,30 +228,27 @@ public final class Libc {
     }
 
     /**
-     * poll(2) one descriptor for POLLIN; {@code pollfd} is 8 bytes from {@link #newPollFd}.
-     * Returns true when readable, false on timeout or EINTR.
+     * poll(2) {@code count} {@code struct pollfd}s (see {@link PollFds}); returns how many have
+     * revents, 0 on timeout, or {@code -EINTR}. Other errors throw.
      */
-    public static boolean pollIn(MemorySegment pollfd, int fd, int timeoutMs, MemorySegment errnoState) throws IOException {
-        pollfd.set(ValueLayout.JAVA_INT, 0, fd);
-        pollfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
-        pollfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+    static int poll(MemorySegment fds, long count, int timeoutMs, MemorySegment errnoState) throws IOException {
         int n;
         try {
-            n = (int) POLL.invokeExact(errnoState, pollfd, 1L, timeoutMs);
+            n = (int) POLL.invokeExact(errnoState, fds, count, timeoutMs);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
-        if (n < 0) {
-            int e = errno(errnoState);
-            if (e == Errno.EINTR) {
-                return false;
-            }
-            throw new IOException("poll fd " + fd + ": " + Errno.describe(e));
+        if (n >= 0) {
+            return n;
         }
-        return n > 0 && (pollfd.get(ValueLayout.JAVA_SHORT, 6) & POLLIN) != 0;
+        int e = errno(errnoState);
+        if (e == Errno.EINTR) {
+            return -Errno.EINTR;
+        }
+        throw new IOException("poll " + count + " fds: " + Errno.describe(e));
     }
 
-    public static MemorySegment newPollFd(Arena arena) {
+    private static MemorySegment newPollFd(Arena arena) {
         return arena.allocate(8, 4);
     }
 

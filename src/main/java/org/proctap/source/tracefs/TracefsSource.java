@@ -4,9 +4,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.proctap.event.Event;
@@ -28,8 +26,9 @@ import org.proctap.stats.SchedAccounting;
 import org.proctap.sys.Cpus;
 
 /**
- * The tracefs source: three instances of its own, one reader thread per CPU and instance that only
- * copies raw pages, and one processing thread that decodes, merges by timestamp and accounts.
+ * The tracefs source: three instances of its own, one reader thread ({@link PagePoller}) that only
+ * copies raw pages from every CPU's buffer of each, and one processing thread that decodes, merges
+ * by timestamp and accounts.
  */
 public final class TracefsSource implements EventSource {
     /** -Dproctap.tracefs.filter=pid forces the pid-list strategy (default: chosen per run, see KernelFilter). */
@@ -40,7 +39,7 @@ public final class TracefsSource implements EventSource {
     private final Config config;
     private final Set<Metric> histograms;
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final List<PageReader> readers = new ArrayList<>();
+    private volatile PagePoller poller;
     private final List<Thread> threads = new ArrayList<>();
     /**
      * 4096 chunks: ~16 MB of 4 KB pages when the processing thread falls behind (its output
@@ -48,7 +47,7 @@ public final class TracefsSource implements EventSource {
      * buffers take the rest. 65 536 (256 MB) did not fit the launcher's 64 MB heap: the
      * readers died of OutOfMemoryError within seconds of a storm.
      */
-    private final BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>(4096);
+    private final ChunkQueue queue = new ChunkQueue(4096);
     /** Free page arrays: 1024 x 4 KB, more than the readers hand over between two wake-ups on a storm. */
     private final PagePool pagePool = new PagePool(1024);
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -160,23 +159,21 @@ public final class TracefsSource implements EventSource {
         TraceInstance[] instances = {sched, life, charges};
         int[] streamCpus = new int[instances.length * ncpu];
         NameMatcher fastMatcher = spec.mode() == TargetSpec.Mode.NAME ? spec.matcher() : null;
+        List<PageReader> readers = new ArrayList<>();
         for (int i = 0; i < streamCpus.length; i++) {
             TraceInstance instance = instances[i / ncpu];
             boolean isLife = instance == life;
             int cpu = i % ncpu;
             streamCpus[i] = cpu;
-            PageReader reader = new PageReader(i, instance.rawPipe(cpu), instance == sched ? subbuf : subbufSize(instance),
-                    queue, pagePool, config.pollMs(), isLife
+            readers.add(new PageReader(i, instance.rawPipe(cpu), instance == sched ? subbuf : subbufSize(instance),
+                    pagePool, isLife
                             ? new LifeFastPath(pageDecoder, eventDecoder, fastMatcher, spec.cgroup(), cpu, sched, filter)
-                            : null);
-            readers.add(reader);
-            String kind = instance == sched ? "sched" : isLife ? "life" : "charges";
-            Thread t = Thread.ofPlatform().name("proctap-read-" + kind + "-cpu" + cpu).daemon().unstarted(reader);
-            threads.add(t);
+                            : null));
         }
-        for (Thread t : threads) {
-            t.start();
-        }
+        poller = new PagePoller(readers, queue, config.pollMs());
+        Thread reading = Thread.ofPlatform().name("proctap-read").daemon().unstarted(poller);
+        threads.add(reading);
+        reading.start();
 
         long t0 = System.nanoTime();
         charges.tracingOn(true);
@@ -302,11 +299,8 @@ public final class TracefsSource implements EventSource {
         List<Chunk> batch = new ArrayList<>();
         try {
             while (true) {
-                Chunk first = queue.poll(50, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.clear();
-                    batch.add(first);
-                    queue.drainTo(batch, 4096);
+                batch.clear();
+                if (queue.takeAll(batch, 50) > 0) {
                     for (Chunk c : batch) {
                         if (recording != null && c instanceof Chunk.Page p) {
                             recording.page(p.stream(), streamCpus[p.stream()], p.data(), p.length());
@@ -400,8 +394,8 @@ public final class TracefsSource implements EventSource {
             return;
         }
         stopKernel();
-        for (PageReader r : readers) {
-            r.requestStop();
+        if (poller != null) {
+            poller.requestStop();
         }
     }
 
@@ -444,8 +438,8 @@ public final class TracefsSource implements EventSource {
         }
         closed = true;
         stopKernel();
-        for (PageReader r : readers) {
-            r.requestStop();
+        if (poller != null) {
+            poller.requestStop();
         }
         for (Thread t : threads) {
             try {
