@@ -43,12 +43,26 @@ class ExporterAbuseIT extends ItSupport {
             Workload.Run run = w.startViaLauncher(tmp.resolve("workload.out"), "--main-ms", "3000",
                     "--thread-ms", "0", "--child-ms", "0", "--sleep-ms", "1", "--sleep-every-ms", "20");
             SoftAssertions soft = new SoftAssertions();
+            double abuseFrom = System.currentTimeMillis() / 1e3;
             abuse(soft, port);
             crowd(soft, port);
             slowClients(soft, port);
+            double abusedUntil = System.currentTimeMillis() / 1e3;
             RawHttp.Reply good = RawHttp.scrape(port);
             soft.assertThat(good.status()).as("the next good scrape").isEqualTo(200);
-            soft.assertThat(good.text()).as("the next good scrape").contains("proctap_oncpu_seconds_total{comm=\""
+            System.out.printf("[measured] the abuse took %.2f s; the next good scrape showed a snapshot %s%n",
+                    abusedUntil - abuseFrom, snapshotTime(good.text()) == 0 ? "not yet taken"
+                            : String.format("%.2f s old", abusedUntil - snapshotTime(good.text())));
+            // Figures are read every second (or -i): the abuse may have taken less. The source
+            // went on reading through it when a snapshot taken after it comes within three.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (snapshotTime(good.text()) < abusedUntil && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                good = RawHttp.scrape(port);
+            }
+            soft.assertThat(snapshotTime(good.text())).as("the snapshot a scrape shows 3 s after the abuse, vs its end")
+                    .isGreaterThanOrEqualTo(abusedUntil);
+            soft.assertThat(good.text()).as("that scrape").contains("proctap_oncpu_seconds_total{comm=\""
                     + w.name() + "\"");
 
             Workload.Report r = run.await(WORKLOAD);
@@ -198,6 +212,16 @@ class ExporterAbuseIT extends ItSupport {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /** proctap_snapshot_timestamp_seconds of a scrape, 0 before the first snapshot. */
+    private static double snapshotTime(String scrape) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith("proctap_snapshot_timestamp_seconds ")) {
+                return Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+            }
+        }
+        return 0;
     }
 
     private static byte[] bytes(String s) {
