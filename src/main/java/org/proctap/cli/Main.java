@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 import org.proctap.model.InitialScan;
 import org.proctap.proc.CgroupFs;
@@ -42,6 +43,10 @@ public final class Main {
      * @param watch tells when stdout's reader went away before proctap writes again, or null
      */
     static int run(String[] args, OutputStream out, PrintStream err, StdoutWatch watch) {
+        // Figures are written for scripts as much as for people, as perf, bpftrace and trace-cmd
+        // write them: "12.5", never "12,5" under the user's LANG. (And the packaged runtime then
+        // needs no locale data beyond java.base's.)
+        Locale.setDefault(Locale.ROOT);
         // Everything after the first "--" is the command to run, untouched by option parsing.
         int dashDash = Arrays.asList(args).indexOf("--");
         String[] ours = dashDash >= 0 ? Arrays.copyOfRange(args, 0, dashDash) : args;

@@ -83,6 +83,25 @@ class MainTest {
                 + "/proctap-no-such-cgroup (no ").doesNotContain("\n").doesNotContain("Usage");
     }
 
+    /** A German LANG would write 12,5: the figures are the same whatever the locale. */
+    @Test
+    void figuresAreWrittenTheSameInEveryLocale() {
+        String file = "src/test/resources/fixtures/linux-6.18/tracedat/runtime-v6.dat";
+        java.util.Locale before = java.util.Locale.getDefault();
+        try {
+            java.util.Locale.setDefault(java.util.Locale.GERMANY);
+            assertThat(run("report", "-i", "0", file)).isZero();
+            String german = out.toString(StandardCharsets.UTF_8);
+            out.reset();
+            java.util.Locale.setDefault(java.util.Locale.US);
+            assertThat(run("report", "-i", "0", file)).isZero();
+            assertThat(german).as("the report under de_DE").isEqualTo(out.toString(StandardCharsets.UTF_8))
+                    .containsPattern("ran \\d+\\.\\d{3} ms");
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+    }
+
     @Test
     void missingCommandIs127() {
         assertThat(run("--", "/nonexistent/program", "x")).isEqualTo(127);
