@@ -48,7 +48,6 @@ final class EventPlan {
             new Tracepoint("sched", "sched_stat_runtime", true),
             new Tracepoint("sched", "sched_migrate_task", true),
             new Tracepoint("sched", "sched_wakeup", true),
-            new Tracepoint("sched", "sched_wakeup", true),
             new Tracepoint("irq_vectors", "local_timer_entry", false),
             new Tracepoint("irq_vectors", "local_timer_exit", false),
             new Tracepoint("irq", "irq_handler_entry", false),
