@@ -96,7 +96,7 @@ class MainTest {
             java.util.Locale.setDefault(java.util.Locale.US);
             assertThat(run("report", "-i", "0", file)).isZero();
             assertThat(german).as("the report under de_DE").isEqualTo(out.toString(StandardCharsets.UTF_8))
-                    .containsPattern("ran \\d+\\.\\d{3} ms");
+                    .containsPattern("ran \\d+\\.\\d%");
         } finally {
             java.util.Locale.setDefault(before);
         }

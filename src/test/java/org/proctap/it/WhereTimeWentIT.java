@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * thread (and the mover, which sched_setaffinity() blocks) and, with its wait, covering the time
  * off the CPU it measured itself inside pwrite+fdatasync, and on-CPU + wait + sleep + io with
  * the whole watch and with each table of a second or more (within 1%, and what the hypervisor
- * stole from the CPUs during the table). A figure a source does not measure must be null in
+ * stole from the CPUs during the watch or the table: tracefs cannot see steal, and the kernel
+ * charges it late). A figure a source does not measure must be null in
  * every row, never a 0 that looks measured. The sleeper sleeps on one CPU before its go and
  * runs only on the other after it, so that one of its rows holds nothing but a sleep charged
  * from elsewhere: that row must show in every table.
@@ -232,8 +233,11 @@ class WhereTimeWentIT extends ItSupport {
                 // stopper to move it, affine_move_task() in kernel/sched/core.c)
                 soft.assertThat(mine.get("io_ns")).as("%s: io", role).isZero();
             }
-            soft.assertThat((double) total).as("%s: on-CPU + wait + sleep + io + steal vs its span", role)
-                    .isCloseTo(span, org.assertj.core.api.Assertions.within(0.01 * span));
+            // a source that cannot see steal (tracefs) is short by the thread's, which the CPUs' bounds
+            long unseenSteal = measured.contains("steal_ns") ? 0 : stealNs;
+            soft.assertThat((double) total).as("%s: on-CPU + wait + sleep + io + steal vs its span (%d ns stolen from "
+                            + "the CPUs, not measured: %s)", role, stealNs, unseenSteal > 0)
+                    .isBetween(span - 0.01 * span - unseenSteal, span + 0.01 * span);
         }
         soft.assertAll();
     }

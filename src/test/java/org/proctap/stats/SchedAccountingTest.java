@@ -85,6 +85,27 @@ class SchedAccountingTest {
         assertThat(r.get(Metric.RUNS)).isEqualTo(3);
     }
 
+    /**
+     * The charges bound the clock at a switch from below, which can lag the switch (a slice the
+     * kernel began later than the switch-in's event): a sleep still starts at the switch, while a
+     * preempted task's wait starts at that clock, as the kernel's run_delay does.
+     */
+    @Test
+    void aSleepStartsAtTheSwitchEvenWhenTheChargesSayTheClockWasEarlier() {
+        acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
+        acct.onRuntime(11 * MS, 0, 100, 100, 500 * US);  // clock at most 10.5 ms, event at 11
+        acct.onSwitch(11 * MS, 0, 100, 0, BLOCKED);      // blocked (D) from the switch
+        acct.onWakeup(15 * MS, 0, 0, 100, 0);
+        acct.onSwitch(15 * MS, 0, 0, 100, SLEEPING);
+        acct.onRuntime(16 * MS, 0, 100, 100, 500 * US);
+        acct.onSwitch(16 * MS, 0, 100, 200, PREEMPTED);  // preempted: waits from the clock, 15.5 ms
+        acct.onSwitch(17 * MS, 0, 200, 100, SLEEPING);
+        CpuTaskCounters r = row(snap(18 * MS), 0, 100);
+        assertThat(r.get(Metric.IO_NS)).as("11..15 ms, not from 10.5").isEqualTo(4 * MS);
+        assertThat(r.get(Metric.WAIT_NS)).isEqualTo(1500 * US);
+        assertThat(r.get(Metric.ONCPU_NS)).isEqualTo(1 * MS + 1 * MS);
+    }
+
     @Test
     void aWakeUpOfATaskStillRunningStartsNoWait() {
         acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
@@ -92,9 +113,11 @@ class SchedAccountingTest {
         acct.onSwitch(12 * MS, 0, 100, 0, SLEEPING);
         acct.onWakeup(14 * MS, 1, 200, 100, -1);
         acct.onSwitch(15 * MS, 1, 200, 100, PREEMPTED);
-        CpuTaskCounters r = row(snap(20 * MS), 1, 100);
-        assertThat(r.get(Metric.WAIT_NS)).isEqualTo(1 * MS);
-        assertThat(r.get(Metric.SLEEP_NS)).isEqualTo(2 * MS);
+        CounterSnapshot snap = snap(20 * MS);
+        assertThat(row(snap, 1, 100).get(Metric.WAIT_NS)).as("on the CPU it waited for").isEqualTo(1 * MS);
+        assertThat(row(snap, 1, 100).get(Metric.SLEEP_NS)).isZero();
+        assertThat(row(snap, 0, 100).get(Metric.SLEEP_NS)).as("on the CPU it left, as the BPF source")
+                .isEqualTo(2 * MS);
     }
 
     @Test
