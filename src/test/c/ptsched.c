@@ -18,10 +18,15 @@
  *   span role=R tid=TID start=S ns=N
  *                               once per thread: CLOCK_MONOTONIC at its go (S) and from then to
  *                               its last loop (N)
- *   syscalls role=io tid=TID wall=W cpu=C
+ *   syscalls role=io tid=TID wall=W cpu=C reads=N read_off=R
  *                               once, from the io thread: CLOCK_MONOTONIC (W) and its own
- *                               CLOCK_THREAD_CPUTIME_ID (C) spent inside pwrite+fdatasync, so
- *                               that W - C is its time off the CPU in them
+ *                               CLOCK_THREAD_CPUTIME_ID (C) spent inside N windows around
+ *                               pwrite+fdatasync, and R, the median of W - C over a window of
+ *                               the same clock reads around nothing: W - C - N * R is its time
+ *                               off the CPU in the syscalls. (Each window's wall time holds part
+ *                               of its two thread-clock reads, which are system calls: the
+ *                               kernel charges them, and a tracer at each charge makes them
+ *                               slower, but they are not in the window's C.)
  *   done threads=N              once every thread finished its M ms and is about to block
  *
  * and then blocks until killed, with every thread blocked for good in pause(), so that whoever
@@ -50,6 +55,15 @@ static const char *dir = ".";
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int started, go, finished;
+/* the io thread's windows around nothing (see "syscalls" above) */
+#define MAX_READS 200000
+static long long read_off[MAX_READS];
+static long reads;
+
+static int by_value(const void *a, const void *b) {
+    long long x = *(const long long *) a, y = *(const long long *) b;
+    return x < y ? -1 : x > y;
+}
 
 static void out(const char *fmt, ...) {
     char buf[256];
@@ -160,6 +174,12 @@ static void *role(void *arg) {
             }
             io_cpu += now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
             io_wall += now_ns(CLOCK_MONOTONIC) - wall;
+            long long w = now_ns(CLOCK_MONOTONIC), c = now_ns(CLOCK_THREAD_CPUTIME_ID);
+            long long c1 = now_ns(CLOCK_THREAD_CPUTIME_ID), w1 = now_ns(CLOCK_MONOTONIC);
+            if (reads < MAX_READS) {
+                read_off[reads] = (w1 - w) - (c1 - c);
+            }
+            reads++;
             break;
         }
         case 4:
@@ -176,7 +196,10 @@ static void *role(void *arg) {
         }
     }
     if (r == 3) {
-        out("syscalls role=io tid=%d wall=%lld cpu=%lld\n", tid, io_wall, io_cpu);
+        long n = reads < MAX_READS ? reads : MAX_READS;
+        qsort(read_off, n, sizeof read_off[0], by_value);
+        out("syscalls role=io tid=%d wall=%lld cpu=%lld reads=%ld read_off=%lld\n", tid, io_wall, io_cpu, reads,
+            n > 0 ? read_off[n / 2] : 0LL);
     }
     out("span role=%s tid=%d start=%lld ns=%lld\n", roles[r], tid, start, last - start);
     pthread_mutex_lock(&lock);

@@ -44,7 +44,8 @@ class WhereTimeWentIT extends ItSupport {
     static final int PRE_GO_MS = 1200;
     static final Path SOURCE = Workload.basedir().resolve("src/test/c/ptsched.c");
     private static final Pattern THREAD = Pattern.compile("thread role=(\\S+) tid=(\\d+)");
-    private static final Pattern SYSCALLS = Pattern.compile("syscalls role=io tid=(\\d+) wall=(\\d+) cpu=(\\d+)");
+    private static final Pattern SYSCALLS = Pattern.compile(
+            "syscalls role=io tid=(\\d+) wall=(\\d+) cpu=(\\d+) reads=(\\d+) read_off=(-?\\d+)");
     static final List<String> FIGURES = List.of("wait_ns", "sleep_ns", "io_ns", "steal_ns", "preempt", "vol", "migr");
 
     /** The kernel's figures of one thread. */
@@ -106,7 +107,12 @@ class WhereTimeWentIT extends ItSupport {
                 while ((line = lines.readLine()) != null && !line.startsWith("done")) {
                     Matcher s = SYSCALLS.matcher(line);
                     if (s.matches()) {
-                        offInSyscalls = Long.parseLong(s.group(2)) - Long.parseLong(s.group(3));
+                        // less what its clock reads add to each window (see ptsched.c)
+                        long readOff = Long.parseLong(s.group(4)) * Long.parseLong(s.group(5));
+                        offInSyscalls = Long.parseLong(s.group(2)) - Long.parseLong(s.group(3)) - readOff;
+                        System.out.printf("[measured] where-time %s by %s: the io thread's clock reads: %s windows, "
+                                + "%s ns each of wall not in its CPU time (%d ms in all)%n", backend, target,
+                                s.group(4), s.group(5), readOff / 1_000_000);
                     }
                 }
                 assertThat(offInSyscalls).as("the io thread's time off the CPU in pwrite+fdatasync").isPositive();
@@ -218,7 +224,11 @@ class WhereTimeWentIT extends ItSupport {
                 // and its thread CPU time leaves out): io + wait + the CPUs' steal over the run
                 // covers it (its own steal may be less: the run queue's clock takes in steal at
                 // its next update, which may fall in another task's slice), and io alone is no
-                // longer than it
+                // longer than it; io + wait is no longer than it either. Within 1% both ways, and
+                // 2% short on tracefs, as for its waits: it has the events' times, each a little
+                // after the kernel's clock at the dequeue and the wake-up (-0.4..-1.2% here in 4
+                // runs, 9 000 sleeps a run; bpf, which reads the clock, -0.19..+0.09%)
+                double shortBy = backend.equals("bpf") ? 0.01 : 0.02;
                 long io = mine.get("io_ns");
                 long ioAndWait = io + mine.get("wait_ns");
                 System.out.printf("[measured] where-time %s by %s: io %d + wait %d ns vs %d ns off the CPU in "
@@ -226,8 +236,9 @@ class WhereTimeWentIT extends ItSupport {
                         offInSyscalls, percent(ioAndWait, offInSyscalls), stealNs / 1_000_000);
                 soft.assertThat(io).as("io: blocked, and no longer than off the CPU in pwrite+fdatasync")
                         .isPositive().isLessThanOrEqualTo((long) (offInSyscalls * 1.01) + 20_000);
-                soft.assertThat(ioAndWait + stealNs).as("io + wait + steal: at least the time off the CPU in "
-                        + "pwrite+fdatasync").isGreaterThanOrEqualTo((long) (offInSyscalls * 0.99) - 20_000);
+                soft.assertThat(ioAndWait + stealNs).as("io + wait + steal: the time off the CPU in pwrite+fdatasync")
+                        .isBetween((long) (offInSyscalls * (1 - shortBy)) - 20_000,
+                                (long) (offInSyscalls * 1.01) + stealNs + 20_000);
             } else if (!role.equals("mover")) {
                 // (the mover does block uninterruptibly: sched_setaffinity() waits in D for the
                 // stopper to move it, affine_move_task() in kernel/sched/core.c)

@@ -86,24 +86,58 @@ class SchedAccountingTest {
     }
 
     /**
-     * The charges bound the clock at a switch from below, which can lag the switch (a slice the
-     * kernel began later than the switch-in's event): a sleep still starts at the switch, while a
-     * preempted task's wait starts at that clock, as the kernel's run_delay does.
+     * A sleep starts at the kernel's last charge of the slice, where it dequeued the task, not at
+     * the switch's event (later: the next task is picked in between) nor at the charges' sum
+     * from the slice's start (earlier: the kernel's task clock leaves interrupts out); a preempted
+     * task's wait starts at that sum, as the kernel's run_delay does; with no charge in the slice,
+     * a sleep starts at the switch.
      */
     @Test
-    void aSleepStartsAtTheSwitchEvenWhenTheChargesSayTheClockWasEarlier() {
+    void aSleepStartsAtTheSlicesLastChargeAndWithoutOneAtTheSwitch() {
         acct.onSwitch(10 * MS, 0, 0, 100, SLEEPING);
-        acct.onRuntime(11 * MS, 0, 100, 100, 500 * US);  // clock at most 10.5 ms, event at 11
-        acct.onSwitch(11 * MS, 0, 100, 0, BLOCKED);      // blocked (D) from the switch
+        acct.onRuntime(10 * MS + 900 * US, 0, 100, 100, 500 * US); // sum says 10.5 ms, event at 10.9
+        acct.onSwitch(11 * MS, 0, 100, 0, BLOCKED);      // blocked (D) since the charge
         acct.onWakeup(15 * MS, 0, 0, 100, 0);
         acct.onSwitch(15 * MS, 0, 0, 100, SLEEPING);
         acct.onRuntime(16 * MS, 0, 100, 100, 500 * US);
         acct.onSwitch(16 * MS, 0, 100, 200, PREEMPTED);  // preempted: waits from the clock, 15.5 ms
         acct.onSwitch(17 * MS, 0, 200, 100, SLEEPING);
-        CpuTaskCounters r = row(snap(18 * MS), 0, 100);
-        assertThat(r.get(Metric.IO_NS)).as("11..15 ms, not from 10.5").isEqualTo(4 * MS);
+        acct.onSwitch(18 * MS, 0, 100, 0, SLEEPING);     // no charge seen in this slice: from 18 ms
+        acct.onWakeup(19 * MS, 1, 200, 100, 0);
+        acct.onSwitch(19 * MS, 0, 0, 100, SLEEPING);
+        CpuTaskCounters r = row(snap(20 * MS), 0, 100);
+        assertThat(r.get(Metric.IO_NS)).as("10.9..15 ms").isEqualTo(4100 * US);
+        assertThat(r.get(Metric.SLEEP_NS)).as("18..19 ms").isEqualTo(1 * MS);
         assertThat(r.get(Metric.WAIT_NS)).isEqualTo(1500 * US);
-        assertThat(r.get(Metric.ONCPU_NS)).isEqualTo(1 * MS + 1 * MS);
+        assertThat(r.get(Metric.ONCPU_NS)).as("the kernel's charges, none for the 17 ms slice").isEqualTo(2 * MS);
+    }
+
+    /**
+     * A wake-up that preempts the running task keeps the run queue's clock of the wake-up,
+     * taken before its event, for the switch: the kernel charges the woken task as running from
+     * there, so its sleep ends there and it waited for nothing. After a watched task its charges
+     * say where that clock stood; after an unwatched one the woken task's first charge does.
+     */
+    @Test
+    void aSleepEndsWhereTheKernelStartsChargingAfterAPreemptingWakeUp() {
+        acct.onSwitch(1 * MS, 0, 0, 100, SLEEPING);
+        acct.onRuntime(2 * MS, 0, 100, 100, 1 * MS);
+        acct.onSwitch(2 * MS, 0, 100, 101, BLOCKED);           // w blocked (D) from 2 ms
+        acct.onRuntime(4 * MS, 0, 101, 101, 2 * MS);
+        acct.onWakeup(5 * MS, 0, 101, 100, 0);                 // clock of the wake-up: 1 us before
+        acct.onRuntime(5 * MS + 2 * US, 0, 101, 101, 1 * MS - 1 * US);
+        acct.onSwitch(5 * MS + 3 * US, 0, 101, 100, PREEMPTED);
+        acct.onRuntime(6 * MS, 0, 100, 100, 1 * MS + 1 * US);
+        acct.onSwitch(6 * MS, 0, 100, 200, BLOCKED);           // blocked again, bash (not watched) runs
+        acct.onWakeup(9 * MS, 0, 200, 100, 0);
+        acct.onSwitch(9 * MS + 3 * US, 0, 200, 100, PREEMPTED);
+        acct.onRuntime(10 * MS, 0, 100, 100, 1 * MS + 1 * US); // so charged from 9 ms - 1 us
+        CpuTaskCounters r = row(snap(10 * MS), 0, 100);
+        assertThat(r.get(Metric.IO_NS)).as("2 ms .. 5 ms - 1 us, 6 ms .. 9 ms - 1 us")
+                .isEqualTo(2 * (3 * MS - 1 * US));
+        assertThat(r.get(Metric.WAIT_NS)).as("none after the watched task; 3 us as the events tell after bash "
+                + "(run_delay, here none, corrects it)").isEqualTo(3 * US);
+        assertThat(r.get(Metric.ONCPU_NS)).isEqualTo(3 * MS + 2 * US);
     }
 
     @Test
