@@ -10,7 +10,7 @@ import org.proctap.source.Backend;
 record Options(TargetSpec target, double intervalSeconds, boolean cumulative, boolean seedFormat, boolean json,
                Backend backend, List<Metric> columns, boolean perProcess, List<Metric> histograms, Mode mode,
                java.nio.file.Path file, boolean partial, Export export,
-               org.proctap.exporter.ExporterConfig exporter, boolean quiet, double pollHz) {
+               org.proctap.exporter.ExporterConfig exporter, boolean quiet, double pollHz, Integer nice) {
 
     /** Watch live, record to {@code file}, or report {@code file}. */
     enum Mode { WATCH, RECORD, REPORT }
@@ -28,7 +28,7 @@ record Options(TargetSpec target, double intervalSeconds, boolean cumulative, bo
      */
     Options timelineOfRecording() {
         return new Options(TargetSpec.byPids(List.of(), false), intervalSeconds, false, false, false, Backend.TRACEFS,
-                columns, false, histograms, Mode.REPORT, file, false, Export.HTML, null, false, pollHz);
+                columns, false, histograms, Mode.REPORT, file, false, Export.HTML, null, false, pollHz, null);
     }
 
     /** --listen given: the exporter's settings, else null. */

@@ -162,6 +162,13 @@ final class ProctapCommand {
                     + org.proctap.exporter.ExporterConfig.DEFAULT_MAX_SERIES + "); more go to one series per CPU.")
     Integer maxSeries;
 
+    @Option(names = "--nice", paramLabel = "N", description = "Run proctap's own threads at nice N while it "
+            + "traces (default " + org.proctap.sys.OwnPriority.DEFAULT_NICE + ", -20 to 19), so that tasks "
+            + "saturating the CPUs do not delay its tables; a command it starts runs at the nice value proctap "
+            + "was started with. "
+            + "Lowering nice needs root.")
+    Integer nice;
+
     /** --listen, --metrics-by and --max-series; null without --listen. */
     private org.proctap.exporter.ExporterConfig exporter() {
         if (listen == null) {
@@ -223,12 +230,15 @@ final class ProctapCommand {
                 throw usage("report takes the target and the source from the recording: "
                         + "-p, --, --cgroup, --exact, --regex, --follow, --backend and --poll-hz do not apply");
             }
+            if (nice != null) {
+                throw usage("--nice is for a watch or a recording, not for report");
+            }
             checkOutputOptions();
             return new Options(TargetSpec.byPids(List.of(), false), interval, cumulative, seedFormat, json,
                     Backend.TRACEFS, columns(columns), perProcess, histograms(hist), mode,
                     java.nio.file.Path.of(name), partial,
                     perfetto ? Options.Export.PERFETTO : html ? Options.Export.HTML : Options.Export.NONE,
-                    exporter(), quiet, org.proctap.source.proc.ProcSource.DEFAULT_HZ);
+                    exporter(), quiet, org.proctap.source.proc.ProcSource.DEFAULT_HZ, null);
         }
         if (mode == Options.Mode.RECORD && pollHz != null) {
             throw usage("record reads the tracefs ring buffers: --poll-hz does not apply");
@@ -293,7 +303,15 @@ final class ProctapCommand {
         return new Options(target, interval, cumulative, seedFormat, json, b, columns(columns), perProcess,
                 histograms(hist), mode, mode == Options.Mode.RECORD
                         ? (output != null ? output : java.nio.file.Path.of("proctap.dat")) : null, partial,
-                html ? Options.Export.HTML : Options.Export.NONE, exporter(), quiet, hz);
+                html ? Options.Export.HTML : Options.Export.NONE, exporter(), quiet, hz, nice());
+    }
+
+    /** --nice: a nice value, -20 to 19 (setpriority(2)). */
+    private Integer nice() {
+        if (nice != null && (nice < -20 || nice > 19)) {
+            throw usage("--nice must be from -20 to 19, not " + nice);
+        }
+        return nice;
     }
 
     /** --poll-hz: for proc (and auto, which may fall back to it), 0.1 to 1000 polls a second. */

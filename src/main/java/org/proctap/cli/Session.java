@@ -37,6 +37,7 @@ import org.proctap.source.tracefs.TracefsSource;
 import org.proctap.sys.Errno;
 import org.proctap.sys.ErrnoException;
 import org.proctap.sys.Libc;
+import org.proctap.sys.OwnPriority;
 import org.proctap.sys.Signals;
 
 import sun.misc.Signal;
@@ -123,8 +124,13 @@ final class Session {
             watch.start(() -> outputFailed(new OutputFailedException(new ErrnoException("stdout", Errno.EPIPE))));
         }
         try {
+            OwnPriority priority = options.mode() == Options.Mode.REPORT ? null : ownPriority();
             if (launcher != null) {
-                pinned = List.of((int) launcher.startStopped());
+                int pid = (int) launcher.startStopped();
+                pinned = List.of(pid);
+                if (priority != null) {
+                    priority.restore(pid); // before it runs a single instruction of the command
+                }
             }
             startExporter();
             EventSource src = openSource(pinned);
@@ -190,6 +196,23 @@ final class Session {
             } catch (IllegalStateException shuttingDown) {
                 // already running the hooks
             }
+        }
+    }
+
+    /**
+     * proctap's threads at --nice's value (see {@link OwnPriority}). Refused, they stay where they
+     * are: said in one line when --nice asked for it, as nice(1) says it, and not said for the
+     * default, which a user without root cannot have.
+     */
+    private OwnPriority ownPriority() {
+        try {
+            return OwnPriority.apply(options.nice());
+        } catch (ErrnoException e) {
+            if (options.nice() != null) {
+                err.println("proctap: cannot run at nice " + options.nice() + ": " + e.reason()
+                        + "; running at the nice value it was started with");
+            }
+            return null;
         }
     }
 

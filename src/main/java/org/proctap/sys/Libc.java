@@ -57,6 +57,15 @@ public final class Libc {
                     ValueLayout.JAVA_INT));
     private static final MethodHandle PIDFD_OPEN = downcall("pidfd_open",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SETPRIORITY = downcall("setpriority",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    /** syscall(2), for getpriority: the raw call returns 20 - nice, never a -1 that is a nice value. */
+    private static final MethodHandle SYSCALL_3 = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("syscall").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    private static final long SYS_GETPRIORITY = 140;
+    private static final int PRIO_PROCESS = 0;
     private static final MethodHandle GETEUID = LINKER.downcallHandle(
             LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
 
@@ -95,6 +104,41 @@ public final class Libc {
                 throw new ErrnoException("pidfd_open " + pid, errno(state));
             }
             return fd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * The nice value of thread {@code tid} (0: the caller). Linux keeps it per thread:
+     * PRIO_PROCESS names one thread, whatever setpriority(2)'s POSIX wording says (sched(7), "The
+     * nice value").
+     */
+    public static int niceOf(int tid) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = newErrnoState(arena);
+            long rc = (long) SYSCALL_3.invokeExact(state, SYS_GETPRIORITY, PRIO_PROCESS, tid);
+            if (rc < 0) {
+                throw new ErrnoException("getpriority " + tid, errno(state));
+            }
+            return 20 - (int) rc; // kernel/sys.c returns 40..1 for nice -20..19, never a negative value
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** setpriority(PRIO_PROCESS, tid, nice): one thread's nice value; lowering it takes CAP_SYS_NICE. */
+    public static void setNice(int tid, int nice) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = newErrnoState(arena);
+            int rc = (int) SETPRIORITY.invokeExact(state, PRIO_PROCESS, tid, nice);
+            if (rc != 0) {
+                throw new ErrnoException("setpriority " + tid, errno(state));
+            }
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

@@ -48,6 +48,9 @@ class MainTest {
         "--html a| --html is for proctap report and proctap record",
         "record --html --json a| record --html writes the timeline on stdout",
         "record --perfetto a| --partial and --perfetto are for proctap report",
+        "--nice 20 a| --nice must be from -20 to 19, not 20",
+        "--nice -21 a| --nice must be from -20 to 19, not -21",
+        "report --nice 0 f.dat| --nice is for a watch or a recording",
     })
     void usageErrorsExitTwoWithTheMessageAndUsage(String args, String message) {
         String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
