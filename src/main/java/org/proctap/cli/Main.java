@@ -12,6 +12,7 @@ import org.proctap.proc.CgroupFs;
 import org.proctap.source.SourceException;
 import org.proctap.source.Sources;
 import org.proctap.sys.FdOutputStream;
+import org.proctap.sys.HeapReserve;
 import org.proctap.sys.Libc;
 import org.proctap.sys.Signals;
 
@@ -26,6 +27,16 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        HeapReserve.hold();
+        // A thread that ran out of heap ends without a word: the session says it in one line
+        // (UserError.outOfMemory); anything else that escapes a thread is a bug, with its trace.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            HeapReserve.releaseIf(e);
+            if (!(e instanceof OutOfMemoryError)) {
+                System.err.print("Exception in thread \"" + t.getName() + "\" ");
+                e.printStackTrace();
+            }
+        });
         int code = run(args, new FdOutputStream(1), System.err, StdoutWatch.forFd1());
         if (code == ExitCodes.READER_GONE) {
             Signals.dieOf(Signals.SIGPIPE); // as grep and perf end in a pipe whose reader left
@@ -109,6 +120,11 @@ public final class Main {
         } catch (SourceException | InitialScan.NoSuchProcessException e) {
             err.println("proctap: " + e.getMessage());
             return ExitCodes.ENVIRONMENT;
+        } catch (OutOfMemoryError e) {
+            HeapReserve.releaseIf(e);
+            UserError oom = UserError.outOfMemory(); // (the session cleaned up on its way out)
+            err.println("proctap: " + oom.getMessage());
+            return oom.exitCode;
         }
     }
 }

@@ -36,6 +36,7 @@ import org.proctap.source.tracefs.RecordingInfo;
 import org.proctap.source.tracefs.TracefsSource;
 import org.proctap.sys.Errno;
 import org.proctap.sys.ErrnoException;
+import org.proctap.sys.HeapReserve;
 import org.proctap.sys.Libc;
 import org.proctap.sys.OwnPriority;
 import org.proctap.sys.Signals;
@@ -152,6 +153,9 @@ final class Session {
             }
             src.awaitEnd();
             if (src.failure() != null) {
+                if (src.failure() instanceof OutOfMemoryError) {
+                    throw UserError.outOfMemory();
+                }
                 if (recorded != null && src.failure() instanceof SourceException e) {
                     throw e; // (it says what and where in the file)
                 }
@@ -183,6 +187,9 @@ final class Session {
             return status;
         } catch (IOException e) {
             throw new UserError(ExitCodes.ENVIRONMENT, "could not start the command: " + e.getMessage());
+        } catch (OutOfMemoryError e) {
+            HeapReserve.releaseIf(e); // (before the clean-up below, which needs some heap)
+            throw UserError.outOfMemory();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCodes.ENVIRONMENT;

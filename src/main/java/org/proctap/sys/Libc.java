@@ -39,7 +39,8 @@ public final class Libc {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle READ = downcall("read",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-    private static final MethodHandle CLOSE = downcall("close",
+    /** close(2) without errno: it allocates nothing, so it also closes when the heap is exhausted. */
+    private static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle POLL = downcall("poll",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
@@ -300,8 +301,8 @@ public final class Libc {
         if (fd < 0) {
             return;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            int unused = (int) CLOSE.invokeExact(newErrnoState(arena), fd);
+        try {
+            int unused = (int) CLOSE.invokeExact(fd);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

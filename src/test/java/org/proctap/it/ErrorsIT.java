@@ -9,7 +9,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What a user can get wrong: a bad option (2), a missing command (127), not root (1), a NAME that matches nothing. */
+/**
+ * What a user can get wrong: a bad option (2), a missing command (127), not root (1), a NAME that
+ * matches nothing, a Java heap too small for the watch (1).
+ */
 class ErrorsIT extends ItSupport {
 
     private static void assertNoStackTrace(Proctap p) {
@@ -75,6 +78,39 @@ class ErrorsIT extends ItSupport {
             assertThat(p.stdout().getLast()).as("last line").isEqualTo("Bye...");
             assertNoStackTrace(p);
             assertThat(KernelTruth.proctapInstancesOf(p.pid())).as("tracefs instances left").isEmpty();
+        }
+    }
+    /**
+     * 6 000 threads watched with a 12 MB heap: the heap runs out (at the start's task walk on bpf,
+     * in the tables on tracefs), and that is one line saying how to give it more, exit 1, and
+     * nothing left in the kernel, not a stack trace.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.proctap.it.Backends#all")
+    @Timeout(120)
+    void aHeapTooSmallForTheWatchIsOneLineAndExit1(String backend) throws Exception {
+        java.nio.file.Path copy = Workload.namedCopy(Workload.compile(
+                Workload.basedir().resolve("bench/proc-cost.d/threads.c"), "ptthreads"), "pto_");
+        Process threads = new ProcessBuilder(copy.toString(), "6000", "idle")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String ready = new java.io.BufferedReader(new java.io.InputStreamReader(threads.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            assertThat(ready).as("the threads' ready line").startsWith("ready pid=");
+            try (Proctap p = Proctap.startWithJvmOptions(List.of("-Xmx12m"), "--backend", backend, "--json", "-i", "1",
+                    copy.getFileName().toString())) {
+                assertThat(p.waitFor(Duration.ofSeconds(60))).as("exit status").isEqualTo(1);
+                assertThat(p.stderr()).as("stderr: one line").hasSize(1);
+                assertThat(p.stderr().getFirst()).as("the line").startsWith("proctap: out of memory: the Java heap (")
+                        .contains("PROCTAP_JVM_OPTS=-Xmx");
+                assertNoStackTrace(p);
+                assertThat(KernelTruth.proctapInstancesOf(p.pid())).as("tracefs instances left").isEmpty();
+                assertThat(KernelTruth.bpfProgramsNamed("pt_")).as("BPF programs left").isEmpty();
+            }
+        } finally {
+            threads.destroyForcibly();
+            threads.waitFor();
+            java.nio.file.Files.deleteIfExists(copy);
         }
     }
 }

@@ -390,6 +390,7 @@ public final class BpfSource implements EventSource {
             ring.consume();
             listener.onSnapshot(snapshot(true, stopTs, tasks));
         } catch (Throwable t) {
+            org.proctap.sys.HeapReserve.releaseIf(t);
             failure = t;
             detach();
         } finally {

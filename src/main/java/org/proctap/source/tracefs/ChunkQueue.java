@@ -22,6 +22,8 @@ final class ChunkQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
+    /** The processing thread is gone: nothing will take chunks any more. */
+    private boolean abandoned;
 
     /** @param capacity chunks held at most, but for a batch put into an empty queue and failures */
     ChunkQueue(int capacity) {
@@ -35,11 +37,26 @@ final class ChunkQueue {
         }
         lock.lockInterruptibly();
         try {
-            while (!chunks.isEmpty() && chunks.size() + batch.size() > capacity) {
+            while (!abandoned && !chunks.isEmpty() && chunks.size() + batch.size() > capacity) {
                 notFull.await();
+            }
+            if (abandoned) {
+                return; // (a reader must not wait for ever to hand pages to nobody: it closes its files)
             }
             chunks.addAll(batch);
             notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The processing thread ended for good: from now on chunks are dropped, and no put waits. */
+    void abandon() {
+        lock.lock();
+        try {
+            abandoned = true;
+            chunks.clear();
+            notFull.signalAll();
         } finally {
             lock.unlock();
         }

@@ -100,9 +100,16 @@ final class PagePoller implements Runnable {
             Thread.currentThread().interrupt();
             failAll(live, e);
         } catch (IOException | RuntimeException | Error e) {
+            org.proctap.sys.HeapReserve.releaseIf(e);
             failAll(live, e); // poll itself failed: every stream is dead
         } finally {
-            readers.forEach(PageReader::close);
+            for (PageReader r : readers) { // each, whatever the others do: an open one keeps its instance
+                try {
+                    r.close();
+                } catch (Throwable e) {
+                    // (nothing to add: the failure that brought us here is reported)
+                }
+            }
         }
     }
 

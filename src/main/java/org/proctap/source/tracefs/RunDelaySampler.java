@@ -65,7 +65,14 @@ final class RunDelaySampler implements AutoCloseable {
             if (closed) {
                 return;
             }
-            future(at).complete(readNow());
+            CompletableFuture<RunDelays> f = future(at);
+            try {
+                f.complete(readNow());
+            } catch (Throwable e) { // (out of memory: that table has no reading, and the thread ends)
+                org.proctap.sys.HeapReserve.releaseIf(e);
+                f.completeExceptionally(e);
+                return;
+            }
         }
     }
 

@@ -357,8 +357,14 @@ public final class TracefsSource implements EventSource {
                 }
             }
         } catch (Throwable t) {
+            org.proctap.sys.HeapReserve.releaseIf(t);
             failure = t;
-            stopKernel();
+            queue.abandon(); // (the readers stop waiting to hand over pages, and can close their files)
+            try {
+                stopKernel(); // (tracing is off before its final reading, which may fail the same way)
+            } catch (Throwable again) {
+                t.addSuppressed(again);
+            }
         } finally {
             ended.countDown();
         }
@@ -437,7 +443,12 @@ public final class TracefsSource implements EventSource {
             return;
         }
         closed = true;
-        stopKernel();
+        Throwable stopping = null;
+        try {
+            stopKernel();
+        } catch (Throwable e) { // (its final reading; the instances still go below)
+            stopping = e;
+        }
         if (poller != null) {
             poller.requestStop();
         }
@@ -461,6 +472,12 @@ public final class TracefsSource implements EventSource {
         }
         if (first != null) {
             throw first;
+        }
+        if (stopping instanceof RuntimeException e) {
+            throw e;
+        }
+        if (stopping instanceof Error e) {
+            throw e;
         }
     }
 }

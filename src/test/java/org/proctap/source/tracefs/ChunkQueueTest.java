@@ -49,6 +49,26 @@ class ChunkQueueTest {
         assertThat(q.takeAll(into, 0)).isEqualTo(1);
     }
 
+    /** The processing thread died: a reader waiting to hand over pages goes on (to close its files). */
+    @Test
+    void anAbandonedQueueReleasesAWaitingReaderAndTakesNothingMore() throws Exception {
+        ChunkQueue q = new ChunkQueue(4);
+        q.putAll(marks(0, 4));
+        CompletableFuture<Void> put = CompletableFuture.runAsync(() -> {
+            try {
+                q.putAll(marks(1, 1));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        Thread.sleep(100);
+        assertThat(put).as("5 chunks do not fit in 4").isNotDone();
+        q.abandon();
+        put.get(5, TimeUnit.SECONDS);
+        q.putAll(marks(2, 8));
+        assertThat(q.takeAll(new ArrayList<>(), 0)).as("chunks held after it was abandoned").isZero();
+    }
+
     @Test
     void aFailureIsAddedEvenWhenFull() throws Exception {
         ChunkQueue q = new ChunkQueue(1);

@@ -1,0 +1,38 @@
+package org.proctap.sys;
+
+/**
+ * Heap kept back for the way out of an OutOfMemoryError: stopping the kernel's tracing, closing
+ * its files, removing tracefs instances and printing one line all allocate, and with the heap
+ * exhausted each of them would fail in turn (and an instance with a file still open cannot be
+ * removed: EBUSY). Whoever catches the error first releases this, and the rest of the way out
+ * has it to spend.
+ */
+public final class HeapReserve {
+    private static final int BYTES = 2 << 20;
+    private static volatile byte[] reserve = new byte[BYTES];
+
+    private HeapReserve() {
+    }
+
+    /** Takes the reserve now, while there is heap (the class is loaded and set up before it is needed). */
+    public static void hold() {
+        if (reserve == null) {
+            reserve = new byte[BYTES];
+        }
+    }
+
+    /** Gives the reserve back to the heap if {@code t} is (or was caused by) running out of it. */
+    public static void releaseIf(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError) {
+                reserve = null;
+                return;
+            }
+        }
+    }
+
+    /** Whether the reserve was spent (the heap ran out once). */
+    public static boolean released() {
+        return reserve == null;
+    }
+}
