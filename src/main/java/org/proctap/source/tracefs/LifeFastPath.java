@@ -51,7 +51,7 @@ final class LifeFastPath implements Consumer<ByteBuffer> {
             pageDecoder.decode(page.duplicate().order(page.order()), (ts, data, offset, length) -> {
                 if (eventDecoder.decode(ts, cpu, data, offset, length) instanceof TaskRename r
                         && matcher.matches(r.oldComm()) && !matcher.matches(r.newComm())) {
-                    filter.renamedAway(r.task());
+                    filter.renamedAway(r.task(), r.newComm());
                 }
             });
             return;

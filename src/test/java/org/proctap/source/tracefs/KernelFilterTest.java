@@ -10,6 +10,22 @@ import org.proctap.event.SchedRuntime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class KernelFilterTest {
+    /** A watched thread renamed away from the name: its new comm goes through until the pid list is in. */
+    @Test
+    void theCommFiltersCanAlsoLetARenamedTaskThrough() {
+        KernelFilter f = new KernelFilter(null, null, List.of(), null, "*ptj_*", List::of, List::of, List::of);
+        assertThat(f.filterFor(new EventPlan.Tracepoint("sched", "sched_switch", true)))
+                .isEqualTo("prev_comm ~ \"*ptj_*\" || next_comm ~ \"*ptj_*\"");
+        assertThat(f.filterFor(new EventPlan.Tracepoint("sched", "sched_switch", true), KernelFilter.literal("burner-1")))
+                .isEqualTo("prev_comm ~ \"*ptj_*\" || next_comm ~ \"*ptj_*\" || prev_comm == \"burner-1\" "
+                        + "|| next_comm == \"burner-1\"");
+        assertThat(f.filterFor(new EventPlan.Tracepoint("sched", "sched_wakeup", true), KernelFilter.literal("a\"b")))
+                .isEqualTo("comm ~ \"*ptj_*\" || comm == 'a\"b'");
+        assertThat(f.filterFor(new EventPlan.Tracepoint("irq", "softirq_entry", true), KernelFilter.literal("x")))
+                .isEqualTo("COMM ~ \"*ptj_*\" || COMM == \"x\"");
+        assertThat(KernelFilter.literal("a\"b'c")).as("no quote left for it").isNull();
+    }
+
     @Test
     void chargeFilterNamesEveryComm() {
         assertThat(KernelFilter.chargeFilter(List.of("java", "C2 CompilerThre", "x*[1]")))
