@@ -226,8 +226,8 @@ class WhereTimeWentIT extends ItSupport {
                 // its next update, which may fall in another task's slice), and io alone is no
                 // longer than it; io + wait is no longer than it either. Within 1% both ways, and
                 // 2% short on tracefs, as for its waits: it has the events' times, each a little
-                // after the kernel's clock at the dequeue and the wake-up (-0.14..-1.24% here in 8
-                // runs, ~9 000 sleeps a run; bpf, which reads the clock, -0.19..+0.12%)
+                // after the kernel's clock at the dequeue and the wake-up (-0.06..-1.24% here in 10
+                // runs, ~9 000 sleeps a run; bpf, which reads the clock, -0.22..+0.12%)
                 double shortBy = backend.equals("bpf") ? 0.01 : 0.02;
                 long io = mine.get("io_ns");
                 long ioAndWait = io + mine.get("wait_ns");
