@@ -66,16 +66,6 @@ public final class OwnPriority {
         return new OwnPriority(original, nice);
     }
 
-    /** The nice value proctap was started with. */
-    public int original() {
-        return original;
-    }
-
-    /** The nice value proctap's threads run at now. */
-    public int nice() {
-        return nice;
-    }
-
     /** Gives a process proctap started (one thread, not yet running its program) proctap's original nice value. */
     public void restore(long pid) throws ErrnoException {
         if (nice != original) {

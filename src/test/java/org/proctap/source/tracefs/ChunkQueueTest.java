@@ -34,13 +34,7 @@ class ChunkQueueTest {
     void aBatchThatDoesNotFitWaitsForTheTakerButAnEmptyQueueTakesAnyBatch() throws Exception {
         ChunkQueue q = new ChunkQueue(4);
         q.putAll(marks(0, 6)); // (larger than the capacity, into an empty queue: no deadlock)
-        CompletableFuture<Void> put = CompletableFuture.runAsync(() -> {
-            try {
-                q.putAll(marks(1, 1));
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        });
+        CompletableFuture<Void> put = putLater(q, marks(1, 1));
         Thread.sleep(100);
         assertThat(put).as("7 chunks do not fit in 4").isNotDone();
         List<Chunk> into = new ArrayList<>();
@@ -54,13 +48,7 @@ class ChunkQueueTest {
     void anAbandonedQueueReleasesAWaitingReaderAndTakesNothingMore() throws Exception {
         ChunkQueue q = new ChunkQueue(4);
         q.putAll(marks(0, 4));
-        CompletableFuture<Void> put = CompletableFuture.runAsync(() -> {
-            try {
-                q.putAll(marks(1, 1));
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        });
+        CompletableFuture<Void> put = putLater(q, marks(1, 1));
         Thread.sleep(100);
         assertThat(put).as("5 chunks do not fit in 4").isNotDone();
         q.abandon();
@@ -92,5 +80,16 @@ class ChunkQueueTest {
         assertThat(q.takeAll(into, 0)).isEqualTo(1);
         batch.flush();
         assertThat(q.takeAll(into, 0)).as("nothing pending: nothing handed over").isZero();
+    }
+
+    /** {@code q.putAll(batch)} on another thread, which may have to wait. */
+    private static CompletableFuture<Void> putLater(ChunkQueue q, List<Chunk> batch) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                q.putAll(batch);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
     }
 }
