@@ -251,10 +251,9 @@ public final class SchedAccounting {
             // last time (dequeue_task() -> update_curr(), kernel/sched/core.c __schedule()): the
             // switch's own event comes after the next task was picked, which for a CPU going
             // idle includes the new-idle balance (1.4 us median for a thread in fdatasync, 20 000
-            // times in 5 s: 28 ms no figure had). That charge's event is within the clock's
-            // update of the dequeue. Not the charges' sum from the slice's start (clock): the
-            // kernel charges task-clock time, which leaves out interrupts and steal, so that sum
-            // ran 12 us a switch behind for the fdatasync thread.
+            // times in 5 s: 28 ms no figure had). Not the charges' sum from the slice's start
+            // (clock): the kernel charges task-clock time, which leaves out steal, so that sum
+            // runs behind (12 us a switch for the fdatasync thread).
             prev.offSince = state == 0 ? clock : s.charged && s.chargedTs <= ts ? s.chargedTs : ts;
             prev.offState = state;
             prev.queuedSince = state == 0 ? clock : -1;

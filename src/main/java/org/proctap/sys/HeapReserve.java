@@ -9,16 +9,14 @@ package org.proctap.sys;
  */
 public final class HeapReserve {
     private static final int BYTES = 2 << 20;
-    private static volatile byte[] reserve = new byte[BYTES];
+    private static volatile byte[] reserve;
 
     private HeapReserve() {
     }
 
-    /** Takes the reserve now, while there is heap (the class is loaded and set up before it is needed). */
+    /** Takes the reserve, at the start, while there is heap (and loads this class before it is needed). */
     public static void hold() {
-        if (reserve == null) {
-            reserve = new byte[BYTES];
-        }
+        reserve = new byte[BYTES];
     }
 
     /** Gives the reserve back to the heap if {@code t} is (or was caused by) running out of it. */
@@ -29,10 +27,5 @@ public final class HeapReserve {
                 return;
             }
         }
-    }
-
-    /** Whether the reserve was spent (the heap ran out once). */
-    public static boolean released() {
-        return reserve == null;
     }
 }
